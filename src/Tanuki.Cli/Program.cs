@@ -1,0 +1,38 @@
+using System.CommandLine;
+
+namespace Tanuki.Cli;
+
+/// <summary>The <c>tanuki</c> command. Exit codes: 0 success, 1 failure while working, 2 bad usage or input.</summary>
+public static class Program
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Ok = 0;
+    /// <summary>Exit code when work failed (an exception while training, say).</summary>
+    public const int Failed = 1;
+    /// <summary>Exit code for bad usage or bad input (a missing folder, an unknown option).</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Runs the command line.</summary>
+    public static int Main(string[] args)
+    {
+        RootCommand root = BuildCommand();
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors) Console.Error.WriteLine($"tanuki: {e.Message}");
+            Console.Error.WriteLine("Run 'tanuki --help' for usage.");
+            return BadInput;
+        }
+        return parsed.Invoke();
+    }
+
+    /// <summary>The command tree; every verb has --help.</summary>
+    public static RootCommand BuildCommand()
+    {
+        var root = new RootCommand(
+            "tanuki: transfer learning and fine-tuning for .NET. Take an ImageNet model, freeze it, add a head, train, " +
+            "unfreeze and fine-tune, on a folder of images (one subfolder per class).\n\n" +
+            "Exit codes: 0 success, 1 failure while working, 2 bad usage or input.");
+        return root;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Tanuki.Callbacks;
+
+/// <summary>
+/// Hooks into <c>Fit</c> at a fixed list of events, in this order:
+/// <see cref="OnTrainBegin"/>, then per epoch <see cref="OnEpochBegin"/>, per batch <see cref="OnBatchBegin"/> and
+/// <see cref="OnBatchEnd"/>, then <see cref="OnEpochEnd"/> (with validation results), and last <see cref="OnTrainEnd"/>.
+/// Logs hold plain numbers (<c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, ...), never tensors. To stop training,
+/// set <c>Model.StopTraining</c>.
+/// </summary>
+public abstract class Callback
+{
+    /// <summary>The model being trained; set by <c>Fit</c> before the first event.</summary>
+    public Model? Model { get; internal set; }
+
+    /// <summary>Fit's parameters: <c>epochs</c>, <c>steps</c> (per epoch, -1 if unknown), <c>verbose</c>.</summary>
+    public IReadOnlyDictionary<string, long> Params { get; internal set; } = new Dictionary<string, long>();
+
+    /// <summary>Before the first epoch.</summary>
+    public virtual void OnTrainBegin(IReadOnlyDictionary<string, double> logs) { }
+
+    /// <summary>After the last epoch (or when training stops).</summary>
+    public virtual void OnTrainEnd(IReadOnlyDictionary<string, double> logs) { }
+
+    /// <summary>At the start of an epoch (0-based). Changing <c>Trainable</c> here takes effect in this epoch.</summary>
+    public virtual void OnEpochBegin(int epoch) { }
+
+    /// <summary>At the end of an epoch, with the epoch's training and validation results.</summary>
+    public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs) { }
+
+    /// <summary>Before a training batch (0-based within the epoch).</summary>
+    public virtual void OnBatchBegin(int batch) { }
+
+    /// <summary>After a training batch, with the running means of the epoch so far.</summary>
+    public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, double> logs) { }
+}

@@ -1,0 +1,110 @@
+using static TorchSharp.torch;
+
+namespace Tanuki;
+
+/// <summary>The directed acyclic graph of layer calls behind a functional model, in topological order.</summary>
+internal sealed class Graph
+{
+    private Graph(SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<Node> nodes, List<Layer> layers)
+    {
+        Inputs = inputs;
+        Outputs = outputs;
+        Nodes = nodes;
+        Layers = layers;
+    }
+
+    public SymbolicTensor[] Inputs { get; }
+    public SymbolicTensor[] Outputs { get; }
+
+    /// <summary>Layer calls in an order where every node comes after the nodes it depends on.</summary>
+    public List<Node> Nodes { get; }
+
+    /// <summary>Input layers first, then every other layer once, in the order of its first call.</summary>
+    public List<Layer> Layers { get; }
+
+    public static Graph Create(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs, string modelName)
+    {
+        if (inputs.Count == 0) throw new ArgumentException($"Model '{modelName}' needs at least one input.");
+        if (outputs.Count == 0) throw new ArgumentException($"Model '{modelName}' needs at least one output.");
+        foreach (SymbolicTensor t in inputs)
+        {
+            if (t is not Input)
+                throw new ArgumentException($"Model '{modelName}': inputs must be Input objects (new Input(...)). Received {t}, the output of layer '{t.Node?.Layer.Name}'.");
+        }
+        var dup = inputs.GroupBy(t => t).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null)
+            throw new ArgumentException($"Model '{modelName}': the list of inputs contains the same input '{dup.Key.Name}' more than once. Each input must be passed once.");
+
+        var inputSet = new HashSet<SymbolicTensor>(inputs);
+        var order = new List<Node>();
+        var state = new Dictionary<Node, bool>(); // false: visiting, true: done
+        void Visit(SymbolicTensor t, string consumer)
+        {
+            if (inputSet.Contains(t)) return;
+            if (t.Node is null)
+                throw new ArgumentException(
+                    $"Graph disconnected in model '{modelName}': cannot obtain a value for '{t.Name}' {Shapes.Format(t.Shape)}, needed by '{consumer}'. " +
+                    $"It is an input that was not passed to the model; its inputs are [{string.Join(", ", inputs.Select(i => i.Name))}].");
+            Node node = t.Node;
+            if (state.TryGetValue(node, out bool done))
+            {
+                if (!done) throw new ArgumentException($"Model '{modelName}': the graph has a cycle through layer '{node.Layer.Name}'.");
+                return;
+            }
+            state[node] = false;
+            foreach (SymbolicTensor i in node.Inputs) Visit(i, node.Layer.Name);
+            state[node] = true;
+            order.Add(node);
+        }
+        foreach (SymbolicTensor o in outputs) Visit(o, "the model's outputs");
+
+        var layers = new List<Layer>();
+        foreach (SymbolicTensor i in inputs) layers.Add(((Input)i).Layer);
+        foreach (Node n in order)
+            if (!layers.Contains(n.Layer)) layers.Add(n.Layer);
+        var names = layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
+        if (names is not null)
+            throw new ArgumentException($"Model '{modelName}': the name \"{names.Key}\" is used {names.Count()} times. All layer names should be unique.");
+        return new Graph(inputs.ToArray(), outputs.ToArray(), order, layers);
+    }
+
+    public void CheckInputShapes(IReadOnlyList<long[]> shapes)
+    {
+        if (shapes.Count != Inputs.Length)
+            throw new ArgumentException($"The model expects {Inputs.Length} input(s), but it received {shapes.Count} input tensor(s).");
+        for (int i = 0; i < shapes.Count; i++)
+        {
+            long[] expected = Inputs[i].Shape;
+            if (!Shapes.Compatible(expected, shapes[i]))
+                throw new ArgumentException(
+                    $"Input {i} ('{Inputs[i].Name}') of the model is incompatible: expected shape {Shapes.Format(expected)}, but received input with shape {Shapes.Format(shapes[i])}.");
+        }
+    }
+
+    public IReadOnlyList<long[]> ComputeOutputShapes(IReadOnlyList<long[]> inputShapes)
+    {
+        CheckInputShapes(inputShapes);
+        var shapes = new Dictionary<SymbolicTensor, long[]>();
+        for (int i = 0; i < Inputs.Length; i++) shapes[Inputs[i]] = inputShapes[i];
+        foreach (Node node in Nodes)
+        {
+            IReadOnlyList<long[]> outs = node.Layer.ComputeOutputShape(node.Inputs.Select(t => shapes[t]).ToArray());
+            for (int k = 0; k < node.Outputs.Length; k++) shapes[node.Outputs[k]] = outs[k];
+        }
+        return Outputs.Select(o => shapes[o]).ToArray();
+    }
+
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs, bool training)
+    {
+        var values = new Dictionary<SymbolicTensor, Tensor>();
+        for (int i = 0; i < Inputs.Length; i++) values[Inputs[i]] = inputs[i];
+        foreach (Node node in Nodes)
+        {
+            Tensor[] args = new Tensor[node.Inputs.Length];
+            for (int k = 0; k < args.Length; k++) args[k] = values[node.Inputs[k]];
+            Tensor[] outs = node.Layer.Call(args, node.Training ?? training);
+            for (int k = 0; k < node.Outputs.Length; k++) values[node.Outputs[k]] = outs[k];
+        }
+        return Outputs.Select(o => values[o]).ToArray();
+    }
+}

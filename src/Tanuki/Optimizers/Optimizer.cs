@@ -1,0 +1,175 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tanuki.Optimizers;
+
+/// <summary>
+/// Updates variables from their gradients, keeping per-variable state (momenta) across calls.
+/// State is created the first time a variable is seen and kept while it stays trainable, so unfreezing
+/// layers between fits needs no new optimizer and no recompile. Keras's update rules and defaults.
+/// Keras names are accepted where an optimizer is expected (<c>"adam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>, <c>"adamw"</c>).
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly Dictionary<Variable, SlotState> _slots = new();
+    private readonly Dictionary<Variable, double> _lrMultipliers = new();
+
+    /// <summary>Creates an optimizer.</summary>
+    protected Optimizer(string name, double learningRate, double? weightDecay, double? clipNorm, double? clipValue, double? globalClipNorm)
+    {
+        Name = name;
+        LearningRate = learningRate;
+        WeightDecay = weightDecay is double wd ? Guard.NonNegative(wd) : null;
+        ClipNorm = clipNorm;
+        ClipValue = clipValue;
+        GlobalClipNorm = globalClipNorm;
+        if (new[] { clipNorm, clipValue, globalClipNorm }.Count(c => c is not null) > 1)
+            throw new ArgumentException("Only one of clipNorm, clipValue and globalClipNorm can be set.");
+    }
+
+    /// <summary>The Keras name (<c>adam</c>, ...).</summary>
+    public string Name { get; }
+
+    private double _learningRate;
+
+    /// <summary>The learning rate; callbacks such as ReduceLROnPlateau change it between steps.</summary>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!(value >= 0) || double.IsInfinity(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"The learning rate must be a non-negative number. Received: learningRate={value}");
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>Decoupled weight decay: <c>var -= var · weightDecay · lr</c> before each update.</summary>
+    public double? WeightDecay { get; }
+
+    /// <summary>Each gradient is rescaled so its L2 norm is at most this.</summary>
+    public double? ClipNorm { get; }
+
+    /// <summary>Each gradient element is clipped to ±this.</summary>
+    public double? ClipValue { get; }
+
+    /// <summary>All gradients together are rescaled so their global L2 norm is at most this.</summary>
+    public double? GlobalClipNorm { get; }
+
+    /// <summary>How many times <see cref="ApplyGradients"/> has run.</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>
+    /// Multiplies the learning rate for some variables (discriminative learning rates: a pretrained base at a
+    /// tenth of the head's rate). 1 restores the plain rate.
+    /// </summary>
+    public void SetLearningRateMultiplier(IEnumerable<Variable> variables, double multiplier)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        Guard.NonNegative(multiplier);
+        foreach (Variable v in variables)
+        {
+            if (multiplier == 1) _lrMultipliers.Remove(v);
+            else _lrMultipliers[v] = multiplier;
+        }
+    }
+
+    /// <summary>The learning-rate multiplier of a variable (1 unless set).</summary>
+    public double GetLearningRateMultiplier(Variable variable) => _lrMultipliers.TryGetValue(variable, out double m) ? m : 1;
+
+    /// <summary>The number of scalars the optimizer keeps as state (Summary's "Optimizer params").</summary>
+    public long CountParams() => _slots.Values.Sum(s => s.Tensors.Sum(t => t.numel())) + (_slots.Count > 0 ? 1 : 0);
+
+    /// <summary>Forgets all state (momenta); the next update starts afresh.</summary>
+    public void Reset()
+    {
+        foreach (SlotState s in _slots.Values)
+            foreach (Tensor t in s.Tensors) t.Dispose();
+        _slots.Clear();
+    }
+
+    /// <summary>
+    /// Applies one update. Variables that are not trainable now (frozen since the gradients were taken) are
+    /// skipped: a frozen weight is never changed.
+    /// </summary>
+    /// <param name="gradients">One gradient per variable, same shapes.</param>
+    /// <param name="variables">The variables, usually <c>model.TrainableWeights</c>.</param>
+    public void ApplyGradients(IReadOnlyList<Tensor> gradients, IReadOnlyList<Variable> variables)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        ArgumentNullException.ThrowIfNull(variables);
+        if (gradients.Count != variables.Count)
+            throw new ArgumentException($"ApplyGradients received {gradients.Count} gradients for {variables.Count} variables.");
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var grads = new Tensor[gradients.Count];
+        for (int i = 0; i < grads.Length; i++)
+        {
+            if (gradients[i] is null) throw new ArgumentException($"The gradient for variable '{variables[i].Path}' is null.");
+            if (!gradients[i].shape.SequenceEqual(variables[i].Shape))
+                throw new ArgumentException($"The gradient for variable '{variables[i].Path}' has shape {Shapes.Format(gradients[i].shape)}, but the variable has shape {Shapes.Format(variables[i].Shape)}.");
+            grads[i] = Clip(gradients[i]);
+        }
+        if (GlobalClipNorm is double g)
+        {
+            double norm = Math.Sqrt(grads.Sum(t => t.square().sum().item<float>()));
+            if (norm > g) for (int i = 0; i < grads.Length; i++) grads[i] = grads[i] * (g / norm);
+        }
+        for (int i = 0; i < grads.Length; i++)
+        {
+            Variable v = variables[i];
+            if (!v.Value.requires_grad) continue;   // frozen
+            if (!_slots.TryGetValue(v, out SlotState? state))
+            {
+                state = new SlotState(CreateSlots(v).Select(t => t.DetachFromDisposeScope()).ToArray());
+                _slots[v] = state;
+            }
+            state.Steps++;
+            double lr = LearningRate * GetLearningRateMultiplier(v);
+            if (WeightDecay is double wd && wd > 0) v.Value.mul_(1 - wd * lr);
+            UpdateStep(grads[i].to_type(v.Value.dtype), v.Value, state.Tensors, state.Steps, lr);
+        }
+        Iterations++;
+    }
+
+    private Tensor Clip(Tensor g)
+    {
+        if (ClipValue is double cv) return g.clamp(-cv, cv);
+        if (ClipNorm is double cn)
+        {
+            double norm = g.norm().item<float>();
+            return norm > cn ? g * (cn / norm) : g;
+        }
+        return g;
+    }
+
+    /// <summary>The state tensors of a variable, created on its first update (zeros like it, usually).</summary>
+    protected abstract Tensor[] CreateSlots(Variable variable);
+
+    /// <summary>Updates one variable in place (called under no_grad).</summary>
+    /// <param name="gradient">Its gradient.</param>
+    /// <param name="variable">Its value, updated in place.</param>
+    /// <param name="slots">Its state from <see cref="CreateSlots"/>, updated in place.</param>
+    /// <param name="step">How many updates this variable has had, this one included (1 at the first).</param>
+    /// <param name="learningRate">The learning rate for this variable.</param>
+    protected abstract void UpdateStep(Tensor gradient, Tensor variable, Tensor[] slots, long step, double learningRate);
+
+    /// <summary>Looks an optimizer up by its Keras name, with Keras's defaults.</summary>
+    public static Optimizer Get(string name) => name.ToLowerInvariant() switch
+    {
+        "adam" => new Adam(),
+        "adamw" => new AdamW(),
+        "sgd" => new SGD(),
+        "rmsprop" => new RMSprop(),
+        _ => throw new ArgumentException($"Unknown optimizer \"{name}\". Expected one of: adam, adamw, sgd, rmsprop.", nameof(name)),
+    };
+
+    /// <summary>Accepts Keras names where an optimizer is expected.</summary>
+    public static implicit operator Optimizer(string name) => Get(name);
+
+    private sealed class SlotState(Tensor[] tensors)
+    {
+        public Tensor[] Tensors { get; } = tensors;
+        public long Steps { get; set; }
+    }
+}

@@ -1,0 +1,36 @@
+using static TorchSharp.torch;
+
+namespace Tanuki.Optimizers;
+
+/// <summary>Stochastic gradient descent with optional (Nesterov) momentum, Keras's form:
+/// <c>m = momentum · m − lr · g; var += m</c>.</summary>
+public sealed class SGD : Optimizer
+{
+    /// <summary>Creates the optimizer (Keras defaults: lr 0.01, no momentum).</summary>
+    public SGD(double learningRate = 0.01, double momentum = 0, bool nesterov = false, double? weightDecay = null,
+               double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null)
+        : base("sgd", learningRate, weightDecay, clipNorm, clipValue, globalClipNorm)
+    {
+        Momentum = Guard.InRange(momentum, 0, 1);
+        Nesterov = nesterov;
+    }
+
+    /// <summary>Momentum factor.</summary>
+    public double Momentum { get; }
+
+    /// <summary>Whether Nesterov momentum is used.</summary>
+    public bool Nesterov { get; }
+
+    /// <inheritdoc />
+    protected override Tensor[] CreateSlots(Variable variable) => Momentum == 0 ? [] : [zeros_like(variable.Value)];
+
+    /// <inheritdoc />
+    protected override void UpdateStep(Tensor gradient, Tensor variable, Tensor[] slots, long step, double learningRate)
+    {
+        if (Momentum == 0) { variable.add_(gradient, alpha: -learningRate); return; }
+        Tensor m = slots[0];
+        m.mul_(Momentum).add_(gradient, alpha: -learningRate);
+        if (Nesterov) variable.add_(m, alpha: Momentum).add_(gradient, alpha: -learningRate);
+        else variable.add_(m);
+    }
+}

@@ -1,0 +1,153 @@
+using Tanuki.Callbacks;
+using Tanuki.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tanuki;
+
+public partial class Model
+{
+    /// <summary>
+    /// Trains on in-memory tensors (or arrays: see the <see cref="Fit(Array, Array, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Array, Array}?, bool)"/> overload).
+    /// </summary>
+    /// <param name="x">Inputs, batch dimension first.</param>
+    /// <param name="y">Targets, one per input.</param>
+    /// <param name="batchSize">Samples per step.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <param name="callbacks">Callbacks, called in order.</param>
+    /// <param name="validationSplit">Fraction of the data, taken from the end before shuffling, held out for validation.</param>
+    /// <param name="validationData">Data to validate on at the end of each epoch (overrides <paramref name="validationSplit"/>).</param>
+    /// <param name="shuffle">Whether to reshuffle the training data at each epoch.</param>
+    public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+                       double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, bool shuffle = true)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        EnsureCompiled("training the model (Fit)");
+        if (x.shape[0] != y.shape[0])
+            throw new ArgumentException($"x and y must have the same number of samples. Received: x has {x.shape[0]} samples (shape {Shapes.Format(x.shape)}), y has {y.shape[0]} (shape {Shapes.Format(y.shape)}).");
+        Guard.InRange(validationSplit, 0, 0.999);
+        Dataset? val = null;
+        if (validationData is (Tensor vx, Tensor vy)) val = new TensorBatches(vx, vy, batchSize, shuffle: false);
+        else if (validationSplit > 0)
+        {
+            long n = x.shape[0];
+            long split = (long)Math.Floor(n * (1 - validationSplit));
+            if (split <= 0 || split >= n)
+                throw new ArgumentException($"validationSplit={validationSplit} leaves no samples for training or validation (there are {n} samples).");
+            val = new TensorBatches(x[TensorIndex.Slice(split)], y[TensorIndex.Slice(split)], batchSize, shuffle: false);
+            x = x[TensorIndex.Slice(0, split)];
+            y = y[TensorIndex.Slice(0, split)];
+        }
+        return Fit(new TensorBatches(x, y, batchSize, shuffle), epochs, verbose, callbacks, val);
+    }
+
+    /// <summary>Trains on arrays (<c>float[,]</c>, <c>float[,,,]</c>, <c>int[]</c>, ...), as Keras takes NumPy arrays.</summary>
+    public History Fit(Array x, Array y, int batchSize = 32, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
+                       double validationSplit = 0, (Array X, Array Y)? validationData = null, bool shuffle = true)
+    {
+        (Tensor X, Tensor Y)? val = validationData is (Array vx, Array vy) ? (Arrays.ToTensor(vx), Arrays.ToTensor(vy)) : null;
+        return Fit(Arrays.ToTensor(x), Arrays.ToTensor(y), batchSize, epochs, verbose, callbacks, validationSplit, val, shuffle);
+    }
+
+    /// <summary>Trains on a batched <see cref="Dataset"/>.</summary>
+    /// <param name="data">Batches of (inputs, targets).</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <param name="callbacks">Callbacks, called in order.</param>
+    /// <param name="validationData">Batches to validate on at the end of each epoch.</param>
+    public History Fit(Dataset data, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null, Dataset? validationData = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        EnsureCompiled("training the model (Fit)");
+        Guard.Positive(epochs);
+        if (!data.IsBatched) throw new ArgumentException("Fit needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(data));
+        if (Outputs.Count > 1) throw new NotSupportedException($"Fit supports models with one output; model '{Name}' has {Outputs.Count}.");
+
+        var history = new History();
+        var all = new List<Callback>(callbacks ?? []) { history };
+        if (verbose > 0) all.Add(new ProgressBar(verbose));
+        var parameters = new Dictionary<string, long> { ["epochs"] = epochs, ["steps"] = data.Cardinality, ["verbose"] = verbose };
+        var cbs = new CallbackList(all, this, parameters);
+        var lossMean = new Metrics.Mean("loss");
+
+        StopTraining = false;
+        cbs.OnTrainBegin(new Dictionary<string, double>());
+        for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
+        {
+            cbs.OnEpochBegin(epoch);
+            IReadOnlyList<Variable> trainable = PrepareTrainableWeights();   // after OnEpochBegin: callbacks may unfreeze
+            lossMean.ResetState();
+            foreach (var m in Metrics) m.ResetState();
+            int step = 0;
+            foreach (var (xb, yb) in data)
+            {
+                cbs.OnBatchBegin(step);
+                TrainStep(xb, yb, trainable, epoch, step, lossMean);
+                cbs.OnBatchEnd(step, CurrentLogs(lossMean));
+                step++;
+                if (StopTraining) break;
+            }
+            if (step == 0) throw new ArgumentException("The training data yielded no batches.", nameof(data));
+            var logs = CurrentLogs(lossMean);
+            if (validationData is not null)
+                foreach (var (k, v) in Evaluate(validationData, verbose: 0)) logs["val_" + k] = v;
+            cbs.OnEpochEnd(epoch, logs);
+        }
+        cbs.OnTrainEnd(new Dictionary<string, double>());
+        return history;
+    }
+
+    /// <summary>
+    /// One training step, the spine of Tanuki: forward in training mode → loss → gradients of the trainable
+    /// weights → optimizer update → metrics. Everything it allocates dies with its dispose scope.
+    /// </summary>
+    private void TrainStep(Tensor x, Tensor y, IReadOnlyList<Variable> trainable, int epoch, int step, Metrics.Mean lossMean)
+    {
+        using var scope = NewDisposeScope();
+        scope.Attach(x);
+        scope.Attach(y);
+        Tensor xd = x.device == Backend.Device ? x : x.to(Backend.Device);
+        Tensor yd = y.device == Backend.Device ? y : y.to(Backend.Device);
+        Tensor predictions = Call(xd, training: true);
+        Tensor loss = Loss!.Call(yd, predictions);
+        double value = loss.item<float>();
+        if (!double.IsFinite(value))
+            throw new TrainingException(
+                $"The loss became {value} at epoch {epoch + 1}, step {step + 1}; training stopped before applying that update. " +
+                "Try a lower learning rate, check the inputs and targets for NaN or infinite values, or use fromLogits: true with a model that outputs logits.",
+                epoch + 1, step + 1);
+        if (trainable.Count > 0 && loss.requires_grad)
+        {
+            IList<Tensor> grads = torch.autograd.grad([loss], trainable.Select(v => v.Value).ToList(), allow_unused: true);
+            var used = new List<Tensor>();
+            var vars = new List<Variable>();
+            for (int i = 0; i < trainable.Count; i++)
+            {
+                if (grads[i] is null || grads[i].IsInvalid) continue;
+                used.Add(grads[i]);
+                vars.Add(trainable[i]);
+            }
+            Optimizer!.ApplyGradients(used, vars);
+        }
+        lossMean.UpdateState(value, x.shape[0]);
+        foreach (var m in Metrics) m.UpdateState(yd, predictions);
+    }
+
+    /// <summary>Reads TrainableWeights now and makes requires_grad match it across the whole model.</summary>
+    private IReadOnlyList<Variable> PrepareTrainableWeights()
+    {
+        IReadOnlyList<Variable> trainable = TrainableWeights;
+        var set = new HashSet<Variable>(trainable);
+        foreach (Variable v in Weights) v.SetRequiresGrad(set.Contains(v));
+        return trainable;
+    }
+
+    private Dictionary<string, double> CurrentLogs(Metrics.Mean lossMean)
+    {
+        var logs = new Dictionary<string, double> { ["loss"] = lossMean.Result() };
+        foreach (var m in Metrics) logs[m.Name] = m.Result();
+        return logs;
+    }
+}
