@@ -1,0 +1,150 @@
+using Tanuki.Interop;
+using Tanuki.Interop.OnnxImport;
+using Tanuki.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tanuki.Applications;
+
+/// <summary>
+/// ResNet-18 pretrained on ImageNet, as a Tanuki model whose every layer can be frozen or trained (Keras's
+/// <c>keras.applications</c> in spirit). The weights are the ONNX model of the NuGet package
+/// Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (MIT), imported with <see cref="Onnx.Import"/>; nothing is
+/// downloaded at run time.
+/// </summary>
+/// <remarks>
+/// <para><b>Input.</b> Batches N×3×H×W preprocessed with <see cref="Preprocess"/> (or the
+/// <see cref="ResNet18Preprocessing"/> layer): images given as RGB values in 0–255, channels first, become BGR minus
+/// ImageNet's mean. H and W must be at least 32.</para>
+/// <para><b>Layer names</b> mark the stages, so that "unfreeze from stage 4" is one line:
+/// <c>conv1</c>, <c>conv1_bn</c>, <c>conv1_relu</c>, <c>pool1</c> (stage 1, the stem); then for stage s = 2..5 and
+/// block b (2, 2, 2 and 3 blocks): <c>stage{s}_block{b}_conv1</c>, <c>_bn1</c>, <c>_relu1</c>, <c>_conv2</c>,
+/// <c>_bn2</c>, <c>_shortcut_conv</c> and <c>_shortcut_bn</c> (first block of stages 3–5), <c>_add</c>, <c>_out</c>;
+/// then <c>avg_pool</c> (includeTop) or <c>avg_pool</c>/<c>max_pool</c> (pooling). For example:
+/// <code>foreach (var l in baseModel.Layers) l.Trainable = l.Name.StartsWith("stage4") || l.Name.StartsWith("stage5");</code>
+/// </para>
+/// </remarks>
+public static class ResNet18
+{
+    /// <summary>ImageNet's mean in the order the network sees channels (B, G, R), averaged over the file's mean image.</summary>
+    public static IReadOnlyList<double> ChannelMeansBgr { get; } = [103.06262402, 115.90288236, 123.15163078];
+
+    /// <summary>The smallest height and width the network takes (every stage still has at least one pixel).</summary>
+    public const int MinimumSize = 32;
+
+    /// <summary>The size the file was trained at, the only size <c>includeTop: true</c> takes.</summary>
+    public const int DefaultSize = 224;
+
+    /// <summary>Creates ResNet-18.</summary>
+    /// <param name="weights"><c>"imagenet"</c> for the pretrained weights, null for random initialisation (same
+    /// architecture, no file needed), or the path of a ResNet18.onnx file.</param>
+    /// <param name="includeTop">True: end with the file's 7×7 average pool, giving its 512 pooled features
+    /// (N, 512, 1, 1); only 224×224 inputs. False (the default, as for fine-tuning): end at the last feature map
+    /// (N, 512, ⌈H/32⌉-ish, ⌈W/32⌉-ish), which any input of 32×32 or more gives.</param>
+    /// <param name="inputShape">(3, H, W) of one sample; by default (3, 224, 224) with includeTop, otherwise (3, -1, -1)
+    /// (any size ≥ 32).</param>
+    /// <param name="pooling">With includeTop false: null for the 4-D feature map, <c>"avg"</c> or <c>"max"</c> for a
+    /// global pooling to (N, 512).</param>
+    /// <param name="weightsPath">Where ResNet18.onnx is, if not in <c>TANUKI_HOME</c> (default <c>~/.tanuki/models</c>)
+    /// or the NuGet global packages folder.</param>
+    /// <exception cref="FileNotFoundException">The weights file is not found; the message says how to get it.</exception>
+    /// <exception cref="ArgumentException">An argument is invalid (for example an input smaller than 32×32).</exception>
+    public static Model Create(string? weights = "imagenet", bool includeTop = false, long[]? inputShape = null, string? pooling = null, string? weightsPath = null)
+    {
+        if (weights is not null && weights != "imagenet")
+        {
+            if (!File.Exists(weights))
+                throw new ArgumentException($"The `weights` argument should be either null (random initialization), \"imagenet\" (pre-training on ImageNet), or the path to the weights file to be loaded. Received: weights=\"{weights}\"", nameof(weights));
+            weightsPath = weights;
+        }
+        if (pooling is not null) Guard.OneOf(pooling, ["avg", "max"]);
+        if (includeTop && pooling is not null)
+            throw new ArgumentException($"pooling applies to includeTop: false (the top already pools to 512 features). Received: includeTop=true, pooling=\"{pooling}\"", nameof(pooling));
+        long[] shape = CheckInputShape(inputShape, includeTop);
+
+        Model model = weights is null ? Build(shape, includeTop) : Import(ResNet18Files.FindModel(weightsPath), shape, includeTop);
+        if (pooling is null) return model;
+        SymbolicTensor x = model.Outputs[0];
+        x = pooling == "avg" ? new GlobalAveragePooling2D(name: "avg_pool").Call(x) : new GlobalMaxPooling2D(name: "max_pool").Call(x);
+        return new Model(model.Inputs, [x], name: "resnet18");
+    }
+
+    private static long[] CheckInputShape(long[]? inputShape, bool includeTop)
+    {
+        if (inputShape is null) return includeTop ? [3, DefaultSize, DefaultSize] : [3, -1, -1];
+        if (inputShape.Length != 3 || inputShape[0] != 3)
+            throw new ArgumentException($"The input must have 3 channels, channels first: inputShape=(3, H, W). Received: inputShape={Shapes.Format(inputShape)}", nameof(inputShape));
+        foreach (long d in inputShape[1..])
+            if (d != -1 && d < MinimumSize)
+                throw new ArgumentException($"Input size must be at least {MinimumSize}x{MinimumSize}; Received: inputShape={Shapes.Format(inputShape)}. " +
+                                            $"Resize smaller images up first (Resizing layer), since ResNet-18 halves the size 5 times.", nameof(inputShape));
+        if (includeTop && (inputShape[1] != DefaultSize || inputShape[2] != DefaultSize))
+            throw new ArgumentException($"When setting includeTop=true, inputShape should be (3, {DefaultSize}, {DefaultSize}): the top's 7×7 pool fits that size only. " +
+                                        $"Use includeTop: false (with pooling: \"avg\") for other sizes. Received: inputShape={Shapes.Format(inputShape)}", nameof(inputShape));
+        return (long[])inputShape.Clone();
+    }
+
+    private static Model Build(long[] shape, bool includeTop)
+    {
+        var input = new Input(shape, "input");
+        SymbolicTensor x = ResNet18Architecture.Features(input);
+        if (includeTop) x = new AveragePooling2D((7, 7), strides: (1, 1), name: "avg_pool").Call(x);
+        return new Model(input, x, name: "resnet18");
+    }
+
+    private static Model Import(string path, long[] shape, bool includeTop)
+    {
+        OnnxGraph graph = OnnxGraph.Read(path);
+        ResNet18Naming.Result naming = ResNet18Naming.Read(graph);
+        var names = new Dictionary<string, string>(naming.LayerNames) { [graph.Inputs[0].Name] = "input" };
+        string output = includeTop
+            ? graph.Nodes.First(n => n.Name == naming.TopPoolNode).Outputs[0]
+            : naming.FeaturesTensor;
+        var options = new OnnxImportOptions { Name = "resnet18", InputShape = shape, Outputs = [output], LayerNames = names };
+        return new OnnxImporter(graph, options).Import();
+    }
+
+    /// <summary>
+    /// Prepares images the way the pretrained weights expect (the file ResNetPreprocess.onnx of the same package):
+    /// RGB → BGR, then minus ImageNet's mean image at 224×224, exactly as that file does, or minus its per-channel means
+    /// (B 103.06, G 115.90, R 123.15) at other sizes. No scaling.
+    /// </summary>
+    /// <param name="imagesRgb0to255">N×3×H×W (or 3×H×W) RGB values in 0–255, channels first.</param>
+    /// <returns>A new float32 tensor of the same shape, on the same device.</returns>
+    /// <exception cref="ArgumentException">The tensor is not N×3×H×W or 3×H×W.</exception>
+    /// <exception cref="FileNotFoundException">At 224×224, ResNetPreprocess.onnx (the mean image) is not found.</exception>
+    public static Tensor Preprocess(Tensor imagesRgb0to255)
+    {
+        ArgumentNullException.ThrowIfNull(imagesRgb0to255);
+        long[] s = imagesRgb0to255.shape;
+        bool single = s.Length == 3;
+        if (!(s.Length is 3 or 4) || s[^3] != 3)
+            throw new ArgumentException($"Expected images N×3×H×W (or one image 3×H×W), RGB values in 0–255, channels first. Received: shape {Shapes.Format(s)}", nameof(imagesRgb0to255));
+        using var scope = torch.NewDisposeScope();
+        Tensor x = single ? imagesRgb0to255.unsqueeze(0) : imagesRgb0to255;
+        Tensor y = Subtract(x.to(ScalarType.Float32).flip(1));
+        return (single ? y.squeeze(0) : y).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>BGR images minus the mean image (224×224) or the channel means (other sizes).</summary>
+    internal static Tensor Subtract(Tensor bgr, Tensor? meanImage = null)
+    {
+        if (bgr.shape[2] == DefaultSize && bgr.shape[3] == DefaultSize)
+            return bgr - (meanImage ?? MeanImage.Value).to(bgr.device);
+        Tensor means = torch.tensor(ChannelMeansBgr.Select(m => (float)m).ToArray(), device: bgr.device).view(1, 3, 1, 1);
+        return bgr - means;
+    }
+
+    /// <summary>The (3, 224, 224) BGR mean image of ResNetPreprocess.onnx, read once.</summary>
+    internal static readonly Lazy<Tensor> MeanImage = new(ReadMeanImage);
+
+    private static Tensor ReadMeanImage()
+    {
+        string path = ResNet18Files.FindPreprocess();
+        OnnxGraph graph = OnnxGraph.Read(path);
+        var proto = graph.Initializers.Values.SingleOrDefault(t => t.Dims.SequenceEqual(new long[] { 1, 3, DefaultSize, DefaultSize }))
+            ?? throw new InvalidDataException($"'{path}' holds no 1×3×224×224 mean image; it is not the ResNetPreprocess.onnx Tanuki expects.");
+        using var scope = torch.NewDisposeScope();
+        return OnnxTensors.ToTensor(proto, graph.Directory, $"The mean image of '{path}'").reshape(3, DefaultSize, DefaultSize).MoveToOuterDisposeScope().DetachFromDisposeScope();
+    }
+}

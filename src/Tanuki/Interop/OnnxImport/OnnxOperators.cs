@@ -1,0 +1,52 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Tanuki.Interop.OnnxImport;
+
+/// <summary>The operators the importer knows (default domain), each mapped to ordinary Tanuki layers.</summary>
+internal static class OnnxOperators
+{
+    private static readonly Dictionary<string, OnnxOperator> s_operators = new OnnxOperator[]
+    {
+        new("Conv", ConvolutionOperators.CheckConv, ConvolutionOperators.Conv),
+        new("BatchNormalization", ConvolutionOperators.CheckBatchNormalization, ConvolutionOperators.BatchNormalization),
+        new("MaxPool", PoolingOperators.CheckPool, PoolingOperators.MaxPool),
+        new("AveragePool", PoolingOperators.CheckPool, PoolingOperators.AveragePool),
+        new("GlobalAveragePool", PoolingOperators.CheckGlobalPool, PoolingOperators.GlobalAveragePool),
+        new("GlobalMaxPool", PoolingOperators.CheckGlobalPool, PoolingOperators.GlobalMaxPool),
+        new("Relu", ActivationOperators.CheckNone, ActivationOperators.Relu),
+        new("LeakyRelu", ActivationOperators.CheckLeakyRelu, ActivationOperators.LeakyRelu),
+        new("Sigmoid", ActivationOperators.CheckNone, ActivationOperators.Sigmoid),
+        new("Tanh", ActivationOperators.CheckNone, ActivationOperators.Tanh),
+        new("Clip", ActivationOperators.CheckClip, ActivationOperators.Clip),
+        new("Softmax", ActivationOperators.CheckSoftmax, ActivationOperators.Softmax),
+        new("Add", ArithmeticOperators.Check, ArithmeticOperators.Convert),
+        new("Sub", ArithmeticOperators.Check, ArithmeticOperators.Convert),
+        new("Mul", ArithmeticOperators.Check, ArithmeticOperators.Convert),
+        new("Div", ArithmeticOperators.Check, ArithmeticOperators.Convert),
+        new("Gemm", DenseOperators.CheckGemm, DenseOperators.Gemm),
+        new("MatMul", DenseOperators.CheckMatMul, DenseOperators.MatMul),
+        new("Concat", ShapeOperators.CheckConcat, ShapeOperators.Concat),
+        new("Flatten", ShapeOperators.CheckFlatten, ShapeOperators.Flatten),
+        new("Reshape", ShapeOperators.CheckReshape, ShapeOperators.Reshape),
+        new("Transpose", ShapeOperators.CheckTranspose, ShapeOperators.Transpose),
+        new("Pad", ShapeOperators.CheckPad, ShapeOperators.Pad),
+        new("Identity", ShapeOperators.CheckIdentity, ShapeOperators.Identity),
+        new("Dropout", ShapeOperators.CheckDropout, ShapeOperators.Dropout),
+    }.ToDictionary(o => o.OpType);
+
+    /// <summary>Operator types that import as layers, plus those folded when their inputs are constants.</summary>
+    public static IEnumerable<string> SupportedOpTypes =>
+        s_operators.Keys.Concat(ConstantFolder.FoldableOpTypes.Select(t => s_operators.ContainsKey(t) ? t : $"{t} (of constants)")).Distinct().Order(StringComparer.Ordinal);
+
+    public static bool TryGet(OnnxNode node, [NotNullWhen(true)] out OnnxOperator? op)
+    {
+        op = null;
+        return node.Domain.Length == 0 && s_operators.TryGetValue(node.OpType, out op);
+    }
+
+    public static OnnxOperator Get(OnnxNode node) =>
+        TryGet(node, out OnnxOperator? op) ? op : throw new NotSupportedException($"Tanuki does not import {node.Describe()}.");
+
+    /// <summary>Whether the importer handles the operator type in some form (for the ONNX node-test report).</summary>
+    public static bool Knows(string opType) => s_operators.ContainsKey(opType) || ConstantFolder.FoldableOpTypes.Contains(opType);
+}

@@ -1,0 +1,54 @@
+using Tanuki.Layers;
+
+namespace Tanuki.Interop.OnnxImport;
+
+/// <summary>MaxPool, AveragePool → MaxPooling2D, AveragePooling2D; GlobalAveragePool, GlobalMaxPool → the global poolings (keeping dims).</summary>
+internal static class PoolingOperators
+{
+    public static string? CheckPool(OnnxNode node, OnnxImporter im)
+    {
+        if (node.Ints("kernel_shape") is not long[] kernel) return "kernel_shape is missing";
+        if (node.Ints("dilations") is long[] d && d.Any(v => v != 1)) return $"dilations [{string.Join(", ", d)}] are not imported (only 1)";
+        if (node.OpType == "MaxPool" && im.IsOutputUsed(node, 1)) return "its Indices output is used by the graph; Tanuki imports the values only";
+        Window2D.Read(node, kernel, [], out string? reason);
+        return reason is not null && !reason.Contains("free here", StringComparison.Ordinal) ? reason : null;
+    }
+
+    private static (SymbolicTensor X, Window2D Window, bool CeilMode) Read(OnnxNode node, OnnxImporter im)
+    {
+        SymbolicTensor x = im.Value(node.Inputs[0]);
+        if (x.Rank != 4) throw new NotSupportedException($"{node.Describe()}: only 2-D pooling (inputs N×C×H×W) is imported, but its input has shape {Shapes.Format(x.Shape)}.");
+        Window2D window = Window2D.Read(node, node.Ints("kernel_shape")!, x.Shape, out string? reason) ?? throw new NotSupportedException($"{node.Describe()}: {reason}.");
+        return (x, window, node.Int("ceil_mode", 0) != 0);
+    }
+
+    public static SymbolicTensor[] MaxPool(OnnxNode node, OnnxImporter im)
+    {
+        var (x, w, ceil) = Read(node, im);
+        var layer = new MaxPooling2D(w.Kernel, strides: w.Strides, padding: "valid", explicitPadding: w.Pads, ceilMode: ceil, name: im.LayerName(node));
+        return [OnnxImporter.Call(layer, x)];
+    }
+
+    public static SymbolicTensor[] AveragePool(OnnxNode node, OnnxImporter im)
+    {
+        var (x, w, ceil) = Read(node, im);
+        var layer = new AveragePooling2D(w.Kernel, strides: w.Strides, padding: "valid", explicitPadding: w.Pads, ceilMode: ceil,
+                                         countIncludePad: node.Int("count_include_pad", 0) != 0, name: im.LayerName(node));
+        return [OnnxImporter.Call(layer, x)];
+    }
+
+    public static string? CheckGlobalPool(OnnxNode node, OnnxImporter im) => null;
+
+    private static SymbolicTensor Input4D(OnnxNode node, OnnxImporter im)
+    {
+        SymbolicTensor x = im.Value(node.Inputs[0]);
+        if (x.Rank != 4) throw new NotSupportedException($"{node.Describe()}: only 2-D global pooling (inputs N×C×H×W) is imported, but its input has shape {Shapes.Format(x.Shape)}.");
+        return x;
+    }
+
+    public static SymbolicTensor[] GlobalAveragePool(OnnxNode node, OnnxImporter im) =>
+        [OnnxImporter.Call(new GlobalAveragePooling2D(keepDims: true, name: im.LayerName(node)), Input4D(node, im))];
+
+    public static SymbolicTensor[] GlobalMaxPool(OnnxNode node, OnnxImporter im) =>
+        [OnnxImporter.Call(new GlobalMaxPooling2D(keepDims: true, name: im.LayerName(node)), Input4D(node, im))];
+}

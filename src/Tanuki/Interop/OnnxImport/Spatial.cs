@@ -1,0 +1,64 @@
+namespace Tanuki.Interop.OnnxImport;
+
+/// <summary>The 2-D window attributes shared by Conv, MaxPool and AveragePool: kernel, strides, dilations, pads.</summary>
+internal sealed record Window2D((int, int) Kernel, (int, int) Strides, (int, int) Dilations, (int Top, int Bottom, int Left, int Right) Pads)
+{
+    /// <summary>
+    /// Reads the attributes of a node whose input has <paramref name="inputShape"/> (N, C, H, W). Returns null and a
+    /// reason when they cannot be expressed (not 2-D, SAME padding on an input of free size with strides, ...).
+    /// </summary>
+    public static Window2D? Read(OnnxNode node, long[] kernel, long[] inputShape, out string? reason)
+    {
+        reason = null;
+        if (kernel.Length != 2)
+        {
+            reason = $"only 2-D windows (inputs N×C×H×W) are imported; this one has {kernel.Length} spatial dimension{(kernel.Length == 1 ? "" : "s")}";
+            return null;
+        }
+        long[] strides = node.Ints("strides") ?? [1, 1];
+        long[] dilations = node.Ints("dilations") ?? [1, 1];
+        if (strides.Length != 2 || dilations.Length != 2) { reason = "strides and dilations must have 2 values for a 2-D window"; return null; }
+        if (strides.Any(s => s < 1) || dilations.Any(d => d < 1) || kernel.Any(k => k < 1)) { reason = "kernel, strides and dilations must be positive"; return null; }
+        string autoPad = node.String("auto_pad", "NOTSET");
+        long[] pads;
+        switch (autoPad)
+        {
+            case "NOTSET":
+                pads = node.Ints("pads") ?? [0, 0, 0, 0];
+                if (pads.Length != 4 || pads.Any(p => p < 0)) { reason = $"pads must be 4 non-negative values for a 2-D window; got [{string.Join(", ", pads)}]"; return null; }
+                break;
+            case "VALID":
+                pads = [0, 0, 0, 0];
+                break;
+            case "SAME_UPPER":
+            case "SAME_LOWER":
+                pads = new long[4];
+                for (int a = 0; a < 2; a++)
+                {
+                    long size = inputShape.Length == 4 ? inputShape[a + 2] : -1;
+                    long extent = (kernel[a] - 1) * dilations[a] + 1;
+                    long total;
+                    if (size > 0)
+                    {
+                        long output = (size + strides[a] - 1) / strides[a];
+                        total = Math.Max(0, (output - 1) * strides[a] + extent - size);
+                    }
+                    else if (strides[a] == 1) total = extent - 1;     // independent of the size when the stride is 1
+                    else
+                    {
+                        reason = $"auto_pad {autoPad} with stride {strides[a]} depends on the input size, which is free here; fix it with OnnxImportOptions.InputShape";
+                        return null;
+                    }
+                    long small = total / 2, large = total - small;
+                    (pads[a], pads[a + 2]) = autoPad == "SAME_UPPER" ? (small, large) : (large, small);
+                }
+                break;
+            default:
+                reason = $"unknown auto_pad \"{autoPad}\"";
+                return null;
+        }
+        // ONNX orders pads as [H_begin, W_begin, H_end, W_end].
+        return new Window2D(((int)kernel[0], (int)kernel[1]), ((int)strides[0], (int)strides[1]), ((int)dilations[0], (int)dilations[1]),
+                            ((int)pads[0], (int)pads[2], (int)pads[1], (int)pads[3]));
+    }
+}
