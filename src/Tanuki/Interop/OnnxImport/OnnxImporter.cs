@@ -110,9 +110,10 @@ internal sealed class OnnxImporter
     private void CheckSupport()
     {
         var problems = new List<string>();
-        if (Opset < MinOpset || Opset > MaxOpset)
-            problems.Add($"the model uses operator set {Opset}; Tanuki imports opsets {MinOpset} to {MaxOpset} " +
-                         "(convert it with onnx.version_converter.convert_version(model, 13) in Python)");
+        const string convert = "convert it with onnx.version_converter.convert_version(model, 13) in Python";
+        if (Opset > MaxOpset)
+            problems.Add($"the model uses operator set {Opset}; Tanuki imports opsets {MinOpset} to {MaxOpset} ({convert})");
+        var tooOld = new SortedSet<string>(StringComparer.Ordinal);
         var unknown = new Dictionary<string, List<string>>();
         foreach (OnnxNode node in _needed)
         {
@@ -124,11 +125,18 @@ internal sealed class OnnxImporter
                 list.Add(node.Name);
                 continue;
             }
+            if (Opset < MinOpset && !OnnxOperators.UnchangedSinceOpset1(node.OpType))
+            {
+                tooOld.Add(node.OpType);
+                continue;
+            }
             string? reason;
             try { reason = op.Check(node, this); }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or NotSupportedException) { reason = e.Message; }
             if (reason is not null) problems.Add($"{node.Describe()}: {reason}");
         }
+        if (tooOld.Count > 0)
+            problems.Add($"the model uses operator set {Opset}, and {string.Join(", ", tooOld)} changed meaning before opset {MinOpset}; Tanuki imports opsets {MinOpset} to {MaxOpset} ({convert})");
         foreach (string input in NeededInputs())
         {
             OnnxValue v = Graph.Inputs.First(i => i.Name == input);

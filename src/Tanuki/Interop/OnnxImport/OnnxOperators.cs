@@ -47,6 +47,18 @@ internal static class OnnxOperators
     public static OnnxOperator Get(OnnxNode node) =>
         TryGet(node, out OnnxOperator? op) ? op : throw new NotSupportedException($"Tanuki does not import {node.Describe()}.");
 
-    /// <summary>Whether the importer handles the operator type in some form (for the ONNX node-test report).</summary>
-    public static bool Knows(string opType) => s_operators.ContainsKey(opType) || ConstantFolder.FoldableOpTypes.Contains(opType);
+    /// <summary>
+    /// Operators whose meaning (for what the importer reads) has not changed since opset 1, so that older models
+    /// using only these import too. The others changed at opset 6 or 7 (broadcasting, consumed_inputs, is_test).
+    /// </summary>
+    private static readonly HashSet<string> s_unchangedSinceOpset1 =
+    [
+        "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
+        "Flatten", "Softmax", "Transpose", "Identity", "MatMul",
+    ];
+
+    public static bool UnchangedSinceOpset1(string opType) => s_unchangedSinceOpset1.Contains(opType);
+
+    /// <summary>Whether operators of this type (default domain) import as layers.</summary>
+    public static bool IsSupported(string opType) => s_operators.ContainsKey(opType);
 }

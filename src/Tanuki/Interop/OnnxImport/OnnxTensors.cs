@@ -16,6 +16,9 @@ internal static class OnnxTensors
     public static bool IsFloat(int dataType) => dataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double
         or (int)TensorProto.Types.DataType.Float16 or (int)TensorProto.Types.DataType.Bfloat16;
 
+    public static bool IsInteger(int dataType) => dataType is >= (int)TensorProto.Types.DataType.Uint8 and <= (int)TensorProto.Types.DataType.Int64
+        or (int)TensorProto.Types.DataType.Uint32 or (int)TensorProto.Types.DataType.Uint64;
+
     /// <summary>Reads a tensor (CPU). Floats become float32, integers and booleans int64.</summary>
     /// <param name="proto">The tensor.</param>
     /// <param name="baseDirectory">Where external data files are looked up (the model's folder).</param>

@@ -66,6 +66,9 @@ internal static class ShapeOperators
             sample[i - 1] = x.Shape[i];
         }
         if (sample.Count(d => d == -1) > 1) throw new NotSupportedException($"{problem} leaves more than one size open.");
+        // With the batch first, a sample must keep its number of values (else the "batch" size would change).
+        if (!sample.Contains(-1) && x.Shape[1..].All(d => d >= 0) && Shapes.Product(sample) != Shapes.Product(x.Shape[1..]))
+            throw new NotSupportedException($"{problem} changes the batch size (a sample of {Shapes.Product(x.Shape[1..])} values becomes {Shapes.Product(sample)}); Tanuki imports reshapes that keep the batch first.");
         if (sample.SequenceEqual(x.Shape[1..]) && x.Shape[1..].All(d => d > 0)) return [x];
         return [OnnxImporter.Call(new Layers.Reshape(sample, name: im.LayerName(node)), x)];
     }
