@@ -40,9 +40,10 @@ public static class ResNet18
     /// architecture, no file needed), or the path of a ResNet18.onnx file.</param>
     /// <param name="includeTop">True: end with the file's 7×7 average pool, giving its 512 pooled features
     /// (N, 512, 1, 1); only 224×224 inputs. False (the default, as for fine-tuning): end at the last feature map
-    /// (N, 512, ⌈H/32⌉-ish, ⌈W/32⌉-ish), which any input of 32×32 or more gives.</param>
-    /// <param name="inputShape">(3, H, W) of one sample; by default (3, 224, 224) with includeTop, otherwise (3, -1, -1)
-    /// (any size ≥ 32).</param>
+    /// (N, 512, H/32, W/32), which any input size that is a multiple of 32 gives.</param>
+    /// <param name="inputShape">(3, H, W) of one sample, H and W multiples of 32 and at least 32 (-1 leaves a size free, for
+    /// inputs whose size varies; they must still be multiples of 32). By default (3, 224, 224), the size of the weights'
+    /// training images.</param>
     /// <param name="pooling">With includeTop false: null for the 4-D feature map, <c>"avg"</c> or <c>"max"</c> for a
     /// global pooling to (N, 512).</param>
     /// <param name="weightsPath">Where ResNet18.onnx is, if not in <c>TANUKI_HOME</c> (default <c>~/.tanuki/models</c>)
@@ -71,13 +72,19 @@ public static class ResNet18
 
     private static long[] CheckInputShape(long[]? inputShape, bool includeTop)
     {
-        if (inputShape is null) return includeTop ? [3, DefaultSize, DefaultSize] : [3, -1, -1];
+        if (inputShape is null) return [3, DefaultSize, DefaultSize];
         if (inputShape.Length != 3 || inputShape[0] != 3)
             throw new ArgumentException($"The input must have 3 channels, channels first: inputShape=(3, H, W). Received: inputShape={Shapes.Format(inputShape)}", nameof(inputShape));
         foreach (long d in inputShape[1..])
-            if (d != -1 && d < MinimumSize)
+        {
+            if (d == -1) continue;
+            if (d < MinimumSize)
                 throw new ArgumentException($"Input size must be at least {MinimumSize}x{MinimumSize}; Received: inputShape={Shapes.Format(inputShape)}. " +
-                                            $"Resize smaller images up first (Resizing layer), since ResNet-18 halves the size 5 times.", nameof(inputShape));
+                                            "Resize smaller images up first (a Resizing layer): ResNet-18 halves the size 5 times.", nameof(inputShape));
+            if (d % 32 != 0)
+                throw new ArgumentException($"Input height and width must be multiples of 32 (64, 96, 128, 160, 224, ...); Received: inputShape={Shapes.Format(inputShape)}. " +
+                                            "This ResNet-18 pads like CNTK, which exported it: its residual additions need even sizes at every stage. Resize or crop to a multiple of 32.", nameof(inputShape));
+        }
         if (includeTop && (inputShape[1] != DefaultSize || inputShape[2] != DefaultSize))
             throw new ArgumentException($"When setting includeTop=true, inputShape should be (3, {DefaultSize}, {DefaultSize}): the top's 7×7 pool fits that size only. " +
                                         $"Use includeTop: false (with pooling: \"avg\") for other sizes. Received: inputShape={Shapes.Format(inputShape)}", nameof(inputShape));

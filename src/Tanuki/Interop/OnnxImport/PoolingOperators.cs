@@ -10,15 +10,15 @@ internal static class PoolingOperators
         if (node.Ints("kernel_shape") is not long[] kernel) return "kernel_shape is missing";
         if (node.Ints("dilations") is long[] d && d.Any(v => v != 1)) return $"dilations [{string.Join(", ", d)}] are not imported (only 1)";
         if (node.OpType == "MaxPool" && im.IsOutputUsed(node, 1)) return "its Indices output is used by the graph; Tanuki imports the values only";
-        Window2D.Read(node, kernel, [], out string? reason);
+        OnnxWindow.Read(node, kernel, [], out string? reason);
         return reason is not null && !reason.Contains("free here", StringComparison.Ordinal) ? reason : null;
     }
 
-    private static (SymbolicTensor X, Window2D Window, bool CeilMode) Read(OnnxNode node, OnnxImporter im)
+    private static (SymbolicTensor X, OnnxWindow Window, bool CeilMode) Read(OnnxNode node, OnnxImporter im)
     {
         SymbolicTensor x = im.Value(node.Inputs[0]);
         if (x.Rank != 4) throw new NotSupportedException($"{node.Describe()}: only 2-D pooling (inputs N×C×H×W) is imported, but its input has shape {Shapes.Format(x.Shape)}.");
-        Window2D window = Window2D.Read(node, node.Ints("kernel_shape")!, x.Shape, out string? reason) ?? throw new NotSupportedException($"{node.Describe()}: {reason}.");
+        OnnxWindow window = OnnxWindow.Read(node, node.Ints("kernel_shape")!, x.Shape, out string? reason) ?? throw new NotSupportedException($"{node.Describe()}: {reason}.");
         return (x, window, node.Int("ceil_mode", 0) != 0);
     }
 

@@ -1,13 +1,13 @@
 namespace Tanuki.Interop.OnnxImport;
 
 /// <summary>The 2-D window attributes shared by Conv, MaxPool and AveragePool: kernel, strides, dilations, pads.</summary>
-internal sealed record Window2D((int, int) Kernel, (int, int) Strides, (int, int) Dilations, (int Top, int Bottom, int Left, int Right) Pads)
+internal sealed record OnnxWindow((int, int) Kernel, (int, int) Strides, (int, int) Dilations, (int Top, int Bottom, int Left, int Right) Pads)
 {
     /// <summary>
     /// Reads the attributes of a node whose input has <paramref name="inputShape"/> (N, C, H, W). Returns null and a
     /// reason when they cannot be expressed (not 2-D, SAME padding on an input of free size with strides, ...).
     /// </summary>
-    public static Window2D? Read(OnnxNode node, long[] kernel, long[] inputShape, out string? reason)
+    public static OnnxWindow? Read(OnnxNode node, long[] kernel, long[] inputShape, out string? reason)
     {
         reason = null;
         if (kernel.Length != 2)
@@ -58,7 +58,7 @@ internal sealed record Window2D((int, int) Kernel, (int, int) Strides, (int, int
                 return null;
         }
         // ONNX orders pads as [H_begin, W_begin, H_end, W_end].
-        return new Window2D(((int)kernel[0], (int)kernel[1]), ((int)strides[0], (int)strides[1]), ((int)dilations[0], (int)dilations[1]),
+        return new OnnxWindow(((int)kernel[0], (int)kernel[1]), ((int)strides[0], (int)strides[1]), ((int)dilations[0], (int)dilations[1]),
                             ((int)pads[0], (int)pads[2], (int)pads[1], (int)pads[3]));
     }
 }
