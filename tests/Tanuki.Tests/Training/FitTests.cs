@@ -164,7 +164,11 @@ public class FitTests
         model.Compile(opt, new SparseCategoricalCrossentropy(fromLogits: true));   // compiling again is harmless
         Assert.Equal(headState + 40, opt.CountParams());
     }
+}
 
+[Collection(NonParallel.Name)]   // redirects Console.Out
+public class FitProgressTests
+{
     [Fact]
     public void ProgressIsPrintedKerasStyle()
     {
