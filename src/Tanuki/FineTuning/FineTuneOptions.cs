@@ -50,7 +50,8 @@ public sealed class FineTuneOptions
 
     /// <summary>
     /// Put back the weights of the best epoch of <see cref="Monitor"/> at the end: the best of each stage, and after
-    /// stage 2 the end of stage 1 if fine-tuning never beat it. True by default.
+    /// stage 2 the end of stage 1 if fine-tuning never beat it. True by default; it applies when there is validation
+    /// data or a <see cref="Monitor"/> is set (an epoch's mean training loss is no measure of its final weights).
     /// </summary>
     public bool RestoreBestWeights { get; init; } = true;
 

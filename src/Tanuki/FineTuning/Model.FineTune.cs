@@ -49,6 +49,8 @@ public partial class Model
         EnsureCompiled("fine-tuning (FineTune): stage 1 trains the head with the compiled optimizer, loss and metrics");
         CheckFineTune(baseModel, options);
         string monitor = options.Monitor ?? (validationData is null ? "loss" : "val_loss");
+        // An epoch's mean training loss says little about its final weights: restore only on a chosen or validation measure.
+        bool restore = options.RestoreBestWeights && (validationData is not null || options.Monitor is not null);
 
         // Stage 1: the head alone.
         var history1 = new History();
@@ -58,7 +60,7 @@ public partial class Model
             baseModel.Freeze();
             Say(options, string.Create(CultureInfo.InvariantCulture,
                 $"Stage 1/2: training the head, '{baseModel.Name}' frozen ({baseModel.CountParams():N0} parameters); {TrainableParams():N0} trainable parameters."));
-            stop1 = Stopper(monitor, options.HeadPatience, options);
+            stop1 = Stopper(monitor, options.HeadPatience, restore, options);
             history1 = Fit(train, options.HeadEpochs, options.Verbose, [.. options.Callbacks, .. Listed(stop1)], validationData);
         }
         int? bestEpoch = stop1 is { RestoreBestWeights: true } ? stop1.BestEpoch : null;
@@ -86,10 +88,10 @@ public partial class Model
             : "";
         string multiplier = options.BaseLearningRateMultiplier != 1 ? $" (base × {PythonFormat.Repr(options.BaseLearningRateMultiplier)})" : "";
         Say(options, string.Create(CultureInfo.InvariantCulture,
-            $"Stage 2/2: fine-tuning; unfroze {Layer.Describe(unfrozen)} of '{baseModel.Name}'{bnNote}; {optimizer.Name} at learning rate {PythonFormat.Repr(optimizer.LearningRate)}{multiplier}; {TrainableParams():N0} trainable parameters."));
+            $"Stage 2/2: fine-tuning; unfroze in '{baseModel.Name}': {Layer.Describe(unfrozen)}{bnNote}; {optimizer.Name} at learning rate {PythonFormat.Repr(optimizer.LearningRate)}{multiplier}; {TrainableParams():N0} trainable parameters."));
 
         using var stage1Weights = new WeightsSnapshot(stop1?.RestoreBestWeights == true ? GetWeights() : null);
-        EarlyStopping? stop2 = Stopper(monitor, options.FineTunePatience, options);
+        EarlyStopping? stop2 = Stopper(monitor, options.FineTunePatience, restore, options);
         History history2 = Fit(train, options.FineTuneEpochs, options.Verbose, [.. options.Callbacks, .. Listed(stop2)], validationData);
         if (stop2 is { RestoreBestWeights: true })
         {
@@ -118,15 +120,16 @@ public partial class Model
         if (options.HeadEpochs == 0 && options.FineTuneEpochs == 0) throw new ArgumentException("HeadEpochs and FineTuneEpochs are both 0: nothing to train.", nameof(options));
         if (!(options.BaseLearningRateMultiplier >= 0) || double.IsInfinity(options.BaseLearningRateMultiplier))
             throw new ArgumentOutOfRangeException(nameof(options), options.BaseLearningRateMultiplier, $"Expected a non-negative multiplier. Received: BaseLearningRateMultiplier={options.BaseLearningRateMultiplier}");
+        if (options.HeadPatience < 0) throw new ArgumentOutOfRangeException(nameof(options), options.HeadPatience, $"Expected a non-negative patience. Received: HeadPatience={options.HeadPatience}");
+        if (options.FineTunePatience < 0) throw new ArgumentOutOfRangeException(nameof(options), options.FineTunePatience, $"Expected a non-negative patience. Received: FineTunePatience={options.FineTunePatience}");
         if (options.FineTuneEpochs > 0) baseModel.CheckUnfreezeSpec(options.Unfreeze);
     }
 
-    private static EarlyStopping? Stopper(string monitor, int? patience, FineTuneOptions options)
+    private static EarlyStopping? Stopper(string monitor, int? patience, bool restore, FineTuneOptions options)
     {
-        if (patience is null && !options.RestoreBestWeights) return null;
-        if (patience < 0) throw new ArgumentOutOfRangeException(nameof(patience), patience, $"Expected a non-negative patience. Received: {patience}");
+        if (patience is null && !restore) return null;
         // Without a patience it never stops, and only keeps the best weights.
-        return new EarlyStopping(monitor, patience: patience ?? int.MaxValue, restoreBestWeights: options.RestoreBestWeights,
+        return new EarlyStopping(monitor, patience: patience ?? int.MaxValue, restoreBestWeights: restore,
                                  verbose: options.Verbose > 0 ? 1 : 0) { Output = options.Output };
     }
 
