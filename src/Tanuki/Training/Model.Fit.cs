@@ -86,7 +86,7 @@ public partial class Model
             foreach (var (forward, y, count) in EpochBatches(data, cache))
             {
                 cbs.OnBatchBegin(step);
-                TrainStep(forward, y, count, trainable, epoch, step, lossMean);
+                TrainStep(forward, y, count, trainable, epoch, step, lossMean, cbs.HandlesNonFiniteLoss);
                 cbs.OnBatchEnd(step, CurrentLogs(lossMean));
                 step++;
                 if (StopTraining) break;
@@ -133,8 +133,10 @@ public partial class Model
     /// <summary>
     /// One training step, the spine of Tanuki: forward in training mode → loss → gradients of the trainable
     /// weights → optimizer update → metrics. Everything it allocates dies with its dispose scope.
+    /// A NaN or infinite loss is never applied: it throws, or, when a callback such as TerminateOnNaN takes it
+    /// over, goes into the batch logs (the weights keep their last finite values) for that callback to stop training.
     /// </summary>
-    private void TrainStep(Func<DisposeScope, Tensor> forward, Tensor y, long count, IReadOnlyList<Variable> trainable, int epoch, int step, Metrics.Mean lossMean)
+    private void TrainStep(Func<DisposeScope, Tensor> forward, Tensor y, long count, IReadOnlyList<Variable> trainable, int epoch, int step, Metrics.Mean lossMean, bool nonFiniteHandled)
     {
         using var scope = NewDisposeScope();
         scope.Attach(y);
@@ -142,6 +144,11 @@ public partial class Model
         Tensor predictions = forward(scope);
         Tensor loss = Loss!.Call(yd, predictions);
         double value = loss.item<float>();
+        if (!double.IsFinite(value) && nonFiniteHandled)
+        {
+            lossMean.UpdateState(value, count);
+            return;
+        }
         if (!double.IsFinite(value))
             throw new TrainingException(
                 $"The loss became {value} at epoch {epoch + 1}, step {step + 1}; training stopped before applying that update. " +
