@@ -49,6 +49,28 @@ public class NormalizationTests
     }
 
     [Fact]
+    public void AdaptOnAnUnbatchedDatasetTreatsEachElementAsOneSample()
+    {
+        using var scope = torch.NewDisposeScope();
+        ReferenceCase c = ReferenceData.Case("normalization_adapt_last_axis");
+        var layer = new Normalization(axis: -1);
+        layer.Adapt(new Samples(c["data"]));
+        TensorAssert.Close(c["mean"], layer.Mean!.Value, 1e-5, 1e-6);
+        TensorAssert.Close(c["variance"], layer.Variance!.Value, 1e-5, 1e-6);
+    }
+
+    /// <summary>A dataset of single samples (no batch dimension), as a user's own Dataset may be.</summary>
+    private sealed class Samples(Tensor data) : Dataset
+    {
+        public override long Cardinality => data.shape[0];
+        public override bool IsBatched => false;
+        public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
+        {
+            for (long i = 0; i < data.shape[0]; i++) yield return (data[i].clone().DetachFromDisposeScope(), torch.zeros(1).DetachFromDisposeScope());
+        }
+    }
+
+    [Fact]
     public void AdaptOnAnArrayAndInvert()
     {
         using var scope = torch.NewDisposeScope();
