@@ -1,11 +1,11 @@
 using Tanuki.Layers;
-using Tanuki.Tests.Reference;
+using CoreReference = Tanuki.Tests.Reference.ReferenceData;
 
-namespace Tanuki.Tests.Layers.Core;
+namespace Tanuki.Tests.Layers;
 
 public class DenseReferenceTests
 {
-    private static readonly ReferenceData Ref = ReferenceData.Load("core.json");
+    private static readonly CoreReference Ref = CoreReference.Load("core.json");
 
     [Fact]
     public void ForwardMatchesPyTorchLinearWithTheKernelTransposed()

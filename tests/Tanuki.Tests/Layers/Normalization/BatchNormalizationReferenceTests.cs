@@ -1,11 +1,11 @@
 using Tanuki.Layers;
-using Tanuki.Tests.Reference;
+using CoreReference = Tanuki.Tests.Reference.ReferenceData;
 
-namespace Tanuki.Tests.Layers.Normalization;
+namespace Tanuki.Tests.Layers;
 
 public class BatchNormalizationReferenceTests
 {
-    private static readonly ReferenceData Ref = ReferenceData.Load("core.json");
+    private static readonly CoreReference Ref = CoreReference.Load("core.json");
 
     private static BatchNormalization Loaded(double momentum)
     {

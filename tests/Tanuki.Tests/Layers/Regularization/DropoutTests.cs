@@ -1,9 +1,14 @@
 using Tanuki.Layers;
+using Tanuki.Tests.Layers;
 
-namespace Tanuki.Tests.Layers.Regularization;
+namespace Tanuki.Tests.Layers;
 
 public class DropoutTests
 {
+    [Fact]
+    public void PassesTheSharedLayerChecks() =>
+        LayerTestHelper.Check(new Dropout(0.5), Tanuki.Tests.Layers.ReferenceData.Case("dropout_inference")).Dispose();
+
     [Fact]
     public void InInferenceItIsTheIdentity()
     {
