@@ -33,6 +33,20 @@ public static class Program
             "tanuki: transfer learning and fine-tuning for .NET. Take an ImageNet model, freeze it, add a head, train, " +
             "unfreeze and fine-tune, on a folder of images (one subfolder per class).\n\n" +
             "Exit codes: 0 success, 1 failure while working, 2 bad usage or input.");
+        // The built-in --version reports the entry assembly (a test host, say); Tanuki's own version is what users need.
+        foreach (Option o in root.Options.Where(o => o is VersionOption).ToList()) root.Options.Remove(o);
+        var version = new Option<bool>("--version") { Description = "Show Tanuki's version" };
+        root.Options.Add(version);
+        root.SetAction(parse =>
+        {
+            if (parse.GetValue(version))
+            {
+                Console.WriteLine(TanukiInfo.Version);
+                return Ok;
+            }
+            Console.Error.WriteLine("tanuki: say what to do, e.g. 'tanuki demo' or 'tanuki train DATA_DIR'. Run 'tanuki --help' for usage.");
+            return BadInput;
+        });
         return root;
     }
 }

@@ -101,9 +101,11 @@ public static class Initializers
                 return torch.empty(shape, dtype: ScalarType.Float32).uniform_(-limit, limit);
             }
             // Keras: a normal truncated at two standard deviations, whose std is corrected for the truncation.
+            // Sampled by inverting the CDF on [Φ(−2), Φ(2)] (TorchSharp 0.107's trunc_normal_ returns a constant).
             double std = Math.Sqrt(variance) / 0.87962566103423978;
-            Tensor t = torch.empty(shape, dtype: ScalarType.Float32);
-            return torch.nn.init.trunc_normal_(t, 0, std, -2 * std, 2 * std);
+            const double lo = 0.022750131948179195, hi = 0.9772498680518208;   // Φ(−2), Φ(2)
+            Tensor u = torch.empty(shape, dtype: ScalarType.Float64).uniform_(lo, hi);
+            return (torch.special.erfinv(u * 2 - 1) * (Math.Sqrt(2) * std)).clamp(-2 * std, 2 * std).to_type(ScalarType.Float32);
         }
     }
 }

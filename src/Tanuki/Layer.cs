@@ -66,6 +66,13 @@ public abstract partial class Layer
     /// </summary>
     public virtual bool IsRandom => false;
 
+    /// <summary>
+    /// Whether a call with this <paramref name="training"/> flag may give different outputs for the same input and
+    /// weights (a random layer in training, a BatchNormalization using batch statistics, or such a sublayer). The
+    /// frozen-feature cache only skips work that is not stochastic.
+    /// </summary>
+    internal virtual bool IsStochastic(bool training) => (training && IsRandom) || Layers.Any(l => l.IsStochastic(training));
+
     /// <summary>All weights: this layer's own in creation order, then its sublayers'. Each weight appears once.</summary>
     public IReadOnlyList<Variable> Weights => Collect(l => l._variables);
 

@@ -48,8 +48,8 @@ internal static class ResNet18Architecture
     }
 
     private static SymbolicTensor Conv(SymbolicTensor x, int filters, int kernel, int stride, (int, int, int, int) pads, string name) =>
-        new Conv2D(filters, (kernel, kernel), strides: (stride, stride), padding: "valid", useBias: false,
-                   kernelInitializer: Initializers.HeNormal, explicitPadding: pads, name: name).Call(x);
+        // Keras's default initializers, as keras.applications' ResNets use with weights=None.
+        new Conv2D(filters, (kernel, kernel), strides: (stride, stride), padding: "valid", useBias: false, explicitPadding: pads, name: name).Call(x);
 
     private static SymbolicTensor Bn(SymbolicTensor x, string name) =>
         new BatchNormalization(axis: 1, momentum: BatchNormMomentum, epsilon: BatchNormEpsilon, name: name).Call(x);

@@ -15,6 +15,12 @@ public abstract class Callback
     /// <summary>Fit's parameters: <c>epochs</c>, <c>steps</c> (per epoch, -1 if unknown), <c>verbose</c>.</summary>
     public IReadOnlyDictionary<string, long> Params { get; internal set; } = new Dictionary<string, long>();
 
+    /// <summary>
+    /// Where the callback writes its messages. Null (the default): verbose messages go to <see cref="Console.Out"/>
+    /// and warnings to <see cref="Console.Error"/>; set a writer to capture both (a log file, a report, a test).
+    /// </summary>
+    public TextWriter? Output { get; set; }
+
     /// <summary>Before the first epoch.</summary>
     public virtual void OnTrainBegin(IReadOnlyDictionary<string, double> logs) { }
 
@@ -32,4 +38,22 @@ public abstract class Callback
 
     /// <summary>After a training batch, with the running means of the epoch so far.</summary>
     public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, double> logs) { }
+
+    /// <summary>Writes a message to <see cref="Output"/> (or the console).</summary>
+    protected void Print(string message) => (Output ?? Console.Out).WriteLine(message);
+
+    /// <summary>Writes a warning to <see cref="Output"/> (or standard error).</summary>
+    protected void Warn(string message) => (Output ?? Console.Error).WriteLine("Warning: " + message);
+
+    /// <summary>
+    /// Adds entries to an epoch's logs before any callback's <see cref="OnEpochEnd"/> sees them, so that every
+    /// callback and the History see the same keys (Keras adds <c>learning_rate</c> this way when a schedule is used).
+    /// </summary>
+    internal virtual void AddToEpochLogs(int epoch, IDictionary<string, double> logs) { }
+
+    /// <summary>
+    /// True when the callback takes over a NaN or infinite loss (<see cref="TerminateOnNaN"/>): <c>Fit</c> then skips
+    /// that update and reports the loss in the batch logs instead of throwing a <see cref="TrainingException"/>.
+    /// </summary>
+    internal virtual bool HandlesNonFiniteLoss => false;
 }

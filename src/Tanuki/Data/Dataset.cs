@@ -20,6 +20,15 @@ public abstract partial class Dataset : IEnumerable<(Tensor Inputs, Tensor Targe
     /// <summary>Whether elements are batches (have a leading batch dimension made by <c>Batch</c>).</summary>
     public abstract bool IsBatched { get; }
 
+    /// <summary>
+    /// Whether every pass yields the same samples with the same values (only their order may change), so the
+    /// frozen-feature cache may compute a frozen prefix once per sample. False for pipelines with random maps.
+    /// </summary>
+    internal virtual bool SupportsFeatureCache => false;
+
+    /// <summary>Whether each pass comes in a new random order (the cache then reshuffles its rows each epoch).</summary>
+    internal virtual bool ShufflesEachPass => false;
+
     /// <summary>Enumerates the elements. Each enumeration may differ (shuffling reshuffles per pass).</summary>
     public abstract IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator();
 
@@ -49,6 +58,18 @@ internal sealed class TensorBatches : Dataset
     }
 
     public long Samples => _x.shape[0];
+
+    public Tensor X => _x;
+
+    public Tensor Y => _y;
+
+    public int BatchSize => _batchSize;
+
+    public bool Shuffle => _shuffle;
+
+    internal override bool SupportsFeatureCache => true;
+
+    internal override bool ShufflesEachPass => _shuffle;
 
     public override long Cardinality => (Samples + _batchSize - 1) / _batchSize;
 

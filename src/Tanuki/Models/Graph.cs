@@ -98,13 +98,24 @@ internal sealed class Graph
     {
         var values = new Dictionary<SymbolicTensor, Tensor>();
         for (int i = 0; i < Inputs.Length; i++) values[Inputs[i]] = inputs[i];
+        RunNodes(values, training, skip: null);
+        return Outputs.Select(o => values[o]).ToArray();
+    }
+
+    /// <summary>
+    /// Runs every node not in <paramref name="skip"/> whose outputs are not already in <paramref name="values"/>,
+    /// in topological order (the frozen-feature cache runs the prefix, then the rest from cached values).
+    /// </summary>
+    public void RunNodes(Dictionary<SymbolicTensor, Tensor> values, bool training, ISet<Node>? skip)
+    {
         foreach (Node node in Nodes)
         {
+            if (skip is not null && skip.Contains(node)) continue;
+            if (node.Outputs.All(values.ContainsKey)) continue;
             Tensor[] args = new Tensor[node.Inputs.Length];
             for (int k = 0; k < args.Length; k++) args[k] = values[node.Inputs[k]];
             Tensor[] outs = node.Layer.Call(args, node.Training ?? training);
             for (int k = 0; k < node.Outputs.Length; k++) values[node.Outputs[k]] = outs[k];
         }
-        return Outputs.Select(o => values[o]).ToArray();
     }
 }

@@ -54,6 +54,10 @@ public partial class Model : Layer
     }
 
     /// <inheritdoc />
+    internal override bool IsStochastic(bool training) =>
+        _graph is null ? base.IsStochastic(training) : _graph.Nodes.Any(n => n.Layer.IsStochastic(n.Training ?? training));
+
+    /// <inheritdoc />
     protected override void BuildCore(IReadOnlyList<long[]> inputShapes)
     {
         if (_graph is null) base.BuildCore(inputShapes);

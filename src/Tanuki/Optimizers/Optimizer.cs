@@ -89,6 +89,23 @@ public abstract class Optimizer
     }
 
     /// <summary>
+    /// Forgets the state of some variables only: their next update starts afresh, the others keep theirs
+    /// (for layers unfrozen again after a while, whose old momenta are stale).
+    /// </summary>
+    public void Reset(IEnumerable<Variable> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        foreach (Variable v in variables)
+        {
+            if (!_slots.Remove(v, out SlotState? s)) continue;
+            foreach (Tensor t in s.Tensors) t.Dispose();
+        }
+    }
+
+    /// <summary>How many updates a variable has had since its state was created (0: no state).</summary>
+    internal long StepsOf(Variable variable) => _slots.TryGetValue(variable, out SlotState? s) ? s.Steps : 0;
+
+    /// <summary>
     /// Applies one update. Variables that are not trainable now (frozen since the gradients were taken) are
     /// skipped: a frozen weight is never changed.
     /// </summary>

@@ -18,6 +18,15 @@ public partial class Model
     /// <summary>Whether <see cref="Compile"/> has been called.</summary>
     public bool Compiled => Optimizer is not null && Loss is not null;
 
+    /// <summary>
+    /// Whether <c>Fit</c> may run a frozen, deterministic prefix of the model once per sample and train the rest on
+    /// its cached outputs (on by default; exact; see the README's performance section).
+    /// </summary>
+    public bool UseFeatureCache { get; set; } = true;
+
+    /// <summary>Memory the frozen-feature cache may use before it moves to a temporary file (default 1 GiB).</summary>
+    public long FeatureCacheMemoryBytes { get; set; } = 1L << 30;
+
     /// <summary>Set to true (from a callback) to stop <c>Fit</c> at the end of the current batch.</summary>
     public bool StopTraining { get; set; }
 

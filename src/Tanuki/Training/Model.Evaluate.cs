@@ -23,26 +23,37 @@ public partial class Model
         ArgumentNullException.ThrowIfNull(data);
         EnsureCompiled("evaluating the model (Evaluate)");
         if (!data.IsBatched) throw new ArgumentException("Evaluate needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(data));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var logs = EvaluateBatches(InferenceBatches(data));
+        if (verbose > 0)
+            Console.WriteLine($"{clock.Elapsed.TotalSeconds:0}s" + string.Concat(logs.Select(kv => $" - {kv.Key}: {ProgressBar.Format(kv.Value)}")));
+        return logs;
+    }
+
+    private IEnumerable<(Func<DisposeScope, Tensor> Predict, Tensor Y)> InferenceBatches(Dataset data)
+    {
+        foreach (var (x, y) in data)
+            yield return (scope => { scope.Attach(x); return Call(x.to(Backend.Device), training: false); }, y);
+    }
+
+    /// <summary>Loss and metrics over batches given as (inference forward pass, targets).</summary>
+    private Dictionary<string, double> EvaluateBatches(IEnumerable<(Func<DisposeScope, Tensor> Predict, Tensor Y)> batches)
+    {
         var lossMean = new Metrics.Mean("loss");
         foreach (var m in Metrics) m.ResetState();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         int steps = 0;
-        foreach (var (xb, yb) in data)
+        foreach (var (predict, y) in batches)
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            scope.Attach(xb);
-            scope.Attach(yb);
-            Tensor xd = xb.to(Backend.Device), yd = yb.to(Backend.Device);
-            Tensor predictions = Call(xd, training: false);
-            lossMean.UpdateState(Loss!.Call(yd, predictions).item<float>(), xb.shape[0]);
+            scope.Attach(y);
+            Tensor yd = y.to(Backend.Device);
+            Tensor predictions = predict(scope);
+            lossMean.UpdateState(Loss!.Call(yd, predictions).item<float>(), y.shape[0]);
             foreach (var m in Metrics) m.UpdateState(yd, predictions);
             steps++;
         }
-        if (steps == 0) throw new ArgumentException("The evaluation data yielded no batches.", nameof(data));
-        var logs = CurrentLogs(lossMean);
-        if (verbose > 0)
-            Console.WriteLine($"{steps}/{steps} - {clock.Elapsed.TotalSeconds:0}s" + string.Concat(logs.Select(kv => $" - {kv.Key}: {ProgressBar.Format(kv.Value)}")));
-        return logs;
+        if (steps == 0) throw new ArgumentException("The evaluation data yielded no batches.");
+        return CurrentLogs(lossMean);
     }
 }

@@ -73,18 +73,20 @@ public partial class Model
         var lossMean = new Metrics.Mean("loss");
 
         StopTraining = false;
+        using var cache = new FeatureCache(this, data, validationData, verbose);
         cbs.OnTrainBegin(new Dictionary<string, double>());
         for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
         {
             cbs.OnEpochBegin(epoch);
             IReadOnlyList<Variable> trainable = PrepareTrainableWeights();   // after OnEpochBegin: callbacks may unfreeze
+            cache.Prepare(trainable);
             lossMean.ResetState();
             foreach (var m in Metrics) m.ResetState();
             int step = 0;
-            foreach (var (xb, yb) in data)
+            foreach (var (forward, y, count) in EpochBatches(data, cache))
             {
                 cbs.OnBatchBegin(step);
-                TrainStep(xb, yb, trainable, epoch, step, lossMean);
+                TrainStep(forward, y, count, trainable, epoch, step, lossMean, cbs.HandlesNonFiniteLoss);
                 cbs.OnBatchEnd(step, CurrentLogs(lossMean));
                 step++;
                 if (StopTraining) break;
@@ -92,7 +94,10 @@ public partial class Model
             if (step == 0) throw new ArgumentException("The training data yielded no batches.", nameof(data));
             var logs = CurrentLogs(lossMean);
             if (validationData is not null)
-                foreach (var (k, v) in Evaluate(validationData, verbose: 0)) logs["val_" + k] = v;
+            {
+                var val = cache.ValidationActive ? EvaluateBatches(CachedValidation(cache)) : Evaluate(validationData, verbose: 0);
+                foreach (var (k, v) in val) logs["val_" + k] = v;
+            }
             cbs.OnEpochEnd(epoch, logs);
         }
         cbs.OnTrainEnd(new Dictionary<string, double>());
@@ -100,19 +105,50 @@ public partial class Model
     }
 
     /// <summary>
+    /// The epoch's batches as (forward pass in training mode, targets, batch size): from the data, or from the
+    /// frozen-feature cache through the trainable rest of the model. Tensors are owned by the step that runs them.
+    /// </summary>
+    private IEnumerable<(Func<DisposeScope, Tensor> Forward, Tensor Y, long Count)> EpochBatches(Dataset data, FeatureCache cache)
+    {
+        if (cache.Active)
+        {
+            foreach (var (features, y) in cache.TrainBatches())
+                yield return (scope => { foreach (Tensor f in features) scope.Attach(f); return cache.RunSuffix(features, training: true); },
+                              y, features[0].shape[0]);
+        }
+        else
+        {
+            foreach (var (x, y) in data)
+                yield return (scope => { scope.Attach(x); return Call(x.device == Backend.Device ? x : x.to(Backend.Device), training: true); },
+                              y, x.shape[0]);
+        }
+    }
+
+    private static IEnumerable<(Func<DisposeScope, Tensor> Predict, Tensor Y)> CachedValidation(FeatureCache cache)
+    {
+        foreach (var (features, y) in cache.ValidationBatches())
+            yield return (scope => { foreach (Tensor f in features) scope.Attach(f); return cache.RunSuffix(features, training: false); }, y);
+    }
+
+    /// <summary>
     /// One training step, the spine of Tanuki: forward in training mode → loss → gradients of the trainable
     /// weights → optimizer update → metrics. Everything it allocates dies with its dispose scope.
+    /// A NaN or infinite loss is never applied: it throws, or, when a callback such as TerminateOnNaN takes it
+    /// over, goes into the batch logs (the weights keep their last finite values) for that callback to stop training.
     /// </summary>
-    private void TrainStep(Tensor x, Tensor y, IReadOnlyList<Variable> trainable, int epoch, int step, Metrics.Mean lossMean)
+    private void TrainStep(Func<DisposeScope, Tensor> forward, Tensor y, long count, IReadOnlyList<Variable> trainable, int epoch, int step, Metrics.Mean lossMean, bool nonFiniteHandled)
     {
         using var scope = NewDisposeScope();
-        scope.Attach(x);
         scope.Attach(y);
-        Tensor xd = x.device == Backend.Device ? x : x.to(Backend.Device);
         Tensor yd = y.device == Backend.Device ? y : y.to(Backend.Device);
-        Tensor predictions = Call(xd, training: true);
+        Tensor predictions = forward(scope);
         Tensor loss = Loss!.Call(yd, predictions);
         double value = loss.item<float>();
+        if (!double.IsFinite(value) && nonFiniteHandled)
+        {
+            lossMean.UpdateState(value, count);
+            return;
+        }
         if (!double.IsFinite(value))
             throw new TrainingException(
                 $"The loss became {value} at epoch {epoch + 1}, step {step + 1}; training stopped before applying that update. " +
@@ -131,7 +167,7 @@ public partial class Model
             }
             Optimizer!.ApplyGradients(used, vars);
         }
-        lossMean.UpdateState(value, x.shape[0]);
+        lossMean.UpdateState(value, count);
         foreach (var m in Metrics) m.UpdateState(yd, predictions);
     }
 

@@ -31,6 +31,11 @@ internal static class ArithmeticOperators
         if (!im.IsConstant(a) && !im.IsConstant(b))
         {
             SymbolicTensor x = im.Value(a), y = im.Value(b);
+            // ONNX broadcasts NumPy's way (aligning the last axes); Keras's merge layers align ranks after the batch.
+            // They agree when the ranks are equal.
+            if (x.Rank != y.Rank)
+                throw new NotSupportedException($"{node.Describe()}: its operands {Shapes.Format(x.Shape)} and {Shapes.Format(y.Shape)} have different ranks; " +
+                                                "Tanuki imports an element-wise operation of two computed tensors of the same rank (or with one constant operand).");
             Layer layer = node.OpType switch
             {
                 "Add" => new Add(name: name),

@@ -3,36 +3,21 @@ using static TorchSharp.torch;
 namespace Tanuki.Layers;
 
 /// <summary>
-/// Divides its first input by its second, element-wise, with NumPy broadcasting (the counterpart of
-/// <c>Subtract</c> for division; ONNX's <c>Div</c> of two tensors imports as this).
+/// Divides its first input by its second, element-wise: <c>new Divide().Call([a, b])</c> is <c>a / b</c>. Shapes
+/// broadcast as in Keras (per axis, counted from the last: equal sizes or 1). ONNX's <c>Div</c> of two computed
+/// tensors imports as this layer.
 /// </summary>
-public sealed class Divide : Layer
+public sealed class Divide : Merge
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="name">Layer name.</param>
-    public Divide(string? name = null) : base(name) { }
+    public Divide(string? name = null) : base(2, 2, name) { }
 
-    /// <inheritdoc />
-    protected override void BuildCore(IReadOnlyList<long[]> inputShapes)
-    {
-        if (inputShapes.Count != 2)
-            throw new ArgumentException($"A Divide layer should be called on exactly 2 inputs. Received: {inputShapes.Count} inputs.");
-        Broadcasting.ShapeOrThrow(inputShapes[0], inputShapes[1], Name);
-    }
+    private protected override long[] MergeShapes(IReadOnlyList<long[]> shapes) => BroadcastShapes(shapes);
 
-    /// <inheritdoc />
-    protected override Tensor[] Forward(IReadOnlyList<Tensor> inputs, bool training)
+    private protected override Tensor Combine(IReadOnlyList<Tensor> inputs)
     {
-        if (inputs.Count != 2)
-            throw new ArgumentException($"A Divide layer should be called on exactly 2 inputs. Received: {inputs.Count} inputs.");
-        return [inputs[0] / inputs[1]];
-    }
-
-    /// <inheritdoc />
-    public override IReadOnlyList<long[]> ComputeOutputShape(IReadOnlyList<long[]> inputShapes)
-    {
-        if (inputShapes.Count != 2)
-            throw new ArgumentException($"A Divide layer should be called on exactly 2 inputs. Received: {inputShapes.Count} inputs.");
-        return [Broadcasting.ShapeOrThrow(inputShapes[0], inputShapes[1], Name)];
+        Tensor[] x = AlignRanks(inputs);
+        return x[0] / x[1];
     }
 }

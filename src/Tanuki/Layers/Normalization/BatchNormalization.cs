@@ -53,6 +53,9 @@ public sealed class BatchNormalization : Layer
     /// <summary>Moving variance (non-trainable).</summary>
     public Variable? MovingVariance { get; private set; }
 
+    /// <inheritdoc />
+    internal override bool IsStochastic(bool training) => training && Trainable;
+
     private int ResolvedAxis(int rank) => Axis < 0 ? rank + Axis : Axis;
 
     /// <inheritdoc />

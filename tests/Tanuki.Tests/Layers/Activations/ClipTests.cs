@@ -1,9 +1,12 @@
 using Tanuki.Layers;
 
-namespace Tanuki.Tests.Layers.Activations;
+namespace Tanuki.Tests.Layers;
 
 public class ClipTests
 {
+    [Fact]
+    public void PassesTheSharedLayerChecks() => LayerTestHelper.Check(new Clip(-0.5, 0.5), [[2, 3, 4]]).Dispose();
+
     [Fact]
     public void ClampsToEitherOrBothBounds()
     {

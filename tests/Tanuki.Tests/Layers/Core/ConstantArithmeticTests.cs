@@ -1,9 +1,16 @@
 using Tanuki.Layers;
 
-namespace Tanuki.Tests.Layers.Core;
+namespace Tanuki.Tests.Layers;
 
 public class ConstantArithmeticTests
 {
+    [Fact]
+    public void PassesTheSharedLayerChecks()
+    {
+        LayerTestHelper.Check(new ConstantArithmetic("subtract", [1, 3, 1, 1], constantFirst: true), [[2, 3, 4, 5]], nonTrainable: 1).Dispose();
+        LayerTestHelper.Check(new ConstantArithmetic("divide", []), [[2, 3]], nonTrainable: 1).Dispose();
+    }
+
     [Fact]
     public void AppliesEachOperationWithBroadcastingInBothOrders()
     {

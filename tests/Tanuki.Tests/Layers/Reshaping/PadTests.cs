@@ -1,10 +1,17 @@
 using Tanuki.Layers;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Tanuki.Tests.Layers.Reshaping;
+namespace Tanuki.Tests.Layers;
 
 public class PadTests
 {
+    [Fact]
+    public void PassesTheSharedLayerChecks()
+    {
+        LayerTestHelper.Check(new Pad([0, 0, 1, 2, 0, 3], "edge"), [[2, 3, 4, 5]]).Dispose();
+        LayerTestHelper.Check(new Pad([1, 0, 2, 2], "constant", 0.5), [[2, 3, 4]]).Dispose();
+    }
+
     [Fact]
     public void ConstantReflectAndEdgeMatchHandComputedRows()
     {

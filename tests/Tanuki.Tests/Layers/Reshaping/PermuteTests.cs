@@ -1,9 +1,12 @@
 using Tanuki.Layers;
 
-namespace Tanuki.Tests.Layers.Reshaping;
+namespace Tanuki.Tests.Layers;
 
 public class PermuteTests
 {
+    [Fact]
+    public void PassesTheSharedLayerChecks() => LayerTestHelper.Check(new Permute([3, 1, 2]), [[2, 3, 4, 5]]).Dispose();
+
     [Fact]
     public void PermutesTheAxesAfterTheBatch()
     {

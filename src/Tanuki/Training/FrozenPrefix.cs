@@ -1,0 +1,156 @@
+using static TorchSharp.torch;
+
+namespace Tanuki;
+
+/// <summary>
+/// The part of a model that the frozen-feature cache can compute once per sample: every layer call that has no
+/// trainable weight, is not stochastic in training (no active random layer, no BatchNormalization on batch
+/// statistics) and depends only on the model's inputs and such calls. The <see cref="Frontier"/> holds the tensors
+/// the rest of the model needs from it. Functional models split at any set of nodes; a Sequential splits after its
+/// first layers.
+/// </summary>
+internal sealed class FrozenPrefix
+{
+    private readonly Graph? _graph;
+    private readonly HashSet<Node>? _nodes;
+    private readonly IReadOnlyList<Layer>? _chain;
+    private readonly int _count;
+
+    private FrozenPrefix(Graph graph, HashSet<Node> nodes, SymbolicTensor[] frontier, IReadOnlyList<Layer> layers)
+    {
+        _graph = graph;
+        _nodes = nodes;
+        Frontier = frontier;
+        PrefixLayers = layers;
+    }
+
+    private FrozenPrefix(IReadOnlyList<Layer> chain, int count)
+    {
+        _chain = chain;
+        _count = count;
+        Frontier = [];
+        PrefixLayers = chain.Take(count).ToList();
+    }
+
+    /// <summary>The tensors the trainable part needs (functional models); empty for a Sequential.</summary>
+    public SymbolicTensor[] Frontier { get; }
+
+    /// <summary>The layers computed once per sample.</summary>
+    public IReadOnlyList<Layer> PrefixLayers { get; }
+
+    /// <summary>Scalars in the prefix's weights.</summary>
+    public long FrozenParameters => PrefixLayers.SelectMany(l => l.Weights).Distinct().Sum(v => v.Count);
+
+    /// <summary>A short description for messages.</summary>
+    public string Describe()
+    {
+        var named = PrefixLayers.Where(l => l.Weights.Count > 0).Select(l => $"'{l.Name}'").ToList();
+        string layers = named.Count <= 3 ? string.Join(", ", named) : $"{string.Join(", ", named.Take(2))} and {named.Count - 2} more layers";
+        return $"{layers} ({FrozenParameters:N0} frozen parameters)";
+    }
+
+    /// <summary>Whether two analyses cut the model at the same place.</summary>
+    public bool SameAs(FrozenPrefix? other) =>
+        other is not null && (_nodes is not null
+            ? other._nodes is not null && _nodes.SetEquals(other._nodes) && Frontier.SequenceEqual(other.Frontier)
+            : other._chain == _chain && other._count == _count);
+
+    /// <summary>
+    /// Finds the cacheable prefix of <paramref name="model"/> given the weights being trained, or null with the
+    /// reason (for messages) when there is none worth caching.
+    /// </summary>
+    public static FrozenPrefix? Find(Model model, ISet<Variable> trainable, out string reason)
+    {
+        if (model.FunctionalGraph is Graph g)
+        {
+            if (g.Inputs.Length == 1 && g.Outputs.Length == 1) return FindInGraph(g, trainable, out reason);
+            reason = "the model has several inputs or outputs";
+            return null;
+        }
+        if (model is Sequential s) return FindInChain(s.Layers, trainable, out reason);
+        reason = "the model is a subclass with its own forward pass";
+        return null;
+    }
+
+    private static bool Frozen(Layer layer, ISet<Variable> trainable) => !layer.Weights.Any(trainable.Contains);
+
+    private static FrozenPrefix? FindInChain(IReadOnlyList<Layer> layers, ISet<Variable> trainable, out string reason)
+    {
+        int k = 0;
+        while (k < layers.Count && Frozen(layers[k], trainable) && !layers[k].IsStochastic(true)) k++;
+        reason = k < layers.Count && layers[k].IsStochastic(true) && layers.Skip(k).Any(l => l.Weights.Count > 0 && Frozen(l, trainable))
+            ? $"the random layer '{layers[k].Name}' comes before the frozen layers"
+            : "no frozen layer with weights comes first";
+        if (k == layers.Count) k--;   // keep at least the last layer out, so there is something to run on the cache
+        if (k <= 0 || !layers.Take(k).Any(l => l.Weights.Count > 0)) return null;
+        return new FrozenPrefix(layers, k);
+    }
+
+    private static FrozenPrefix? FindInGraph(Graph graph, ISet<Variable> trainable, out string reason)
+    {
+        var cacheable = new HashSet<Node>();
+        var available = new HashSet<SymbolicTensor>(graph.Inputs);
+        Layer? randomBlocker = null;
+        foreach (Node n in graph.Nodes)
+        {
+            bool inputsReady = n.Inputs.All(available.Contains);
+            bool stochastic = n.Layer.IsStochastic(n.Training ?? true);
+            if (inputsReady && Frozen(n.Layer, trainable) && !stochastic)
+            {
+                cacheable.Add(n);
+                foreach (SymbolicTensor o in n.Outputs) available.Add(o);
+            }
+            else if (inputsReady && stochastic && randomBlocker is null) randomBlocker = n.Layer;
+        }
+        // Keep at least the output layers out, so training has something to run.
+        foreach (SymbolicTensor o in graph.Outputs)
+            if (o.Node is Node last) cacheable.Remove(last);
+        while (cacheable.RemoveWhere(n => n.Inputs.Any(i => i.Node is Node p && !cacheable.Contains(p))) > 0) { }
+        var layers = graph.Nodes.Where(cacheable.Contains).Select(n => n.Layer).Distinct().ToList();
+        if (!layers.Any(l => l.Weights.Count > 0))
+        {
+            bool frozenLater = graph.Nodes.Any(n => !cacheable.Contains(n) && n.Layer.Weights.Count > 0 && Frozen(n.Layer, trainable));
+            reason = randomBlocker is not null && frozenLater
+                ? $"the random layer '{randomBlocker.Name}' comes before the frozen layers"
+                : "no frozen layer with weights comes first";
+            return null;
+        }
+        var needed = new List<SymbolicTensor>();
+        foreach (Node n in graph.Nodes.Where(n => !cacheable.Contains(n)))
+            foreach (SymbolicTensor i in n.Inputs)
+                if (!needed.Contains(i) && (i.Node is null || cacheable.Contains(i.Node))) needed.Add(i);
+        reason = string.Empty;
+        return new FrozenPrefix(graph, cacheable, needed.ToArray(), layers);
+    }
+
+    /// <summary>Runs the prefix on a batch (no gradients); one tensor per frontier entry (one for a Sequential).</summary>
+    public Tensor[] RunPrefix(Tensor x, bool training)
+    {
+        using var _ = no_grad();
+        if (_chain is not null)
+        {
+            Tensor h = x;
+            for (int i = 0; i < _count; i++) h = _chain[i].Call(h, training);
+            return [h];
+        }
+        var values = new Dictionary<SymbolicTensor, Tensor> { [_graph!.Inputs[0]] = x };
+        var skip = new HashSet<Node>(_graph.Nodes.Where(n => !_nodes!.Contains(n)));
+        _graph.RunNodes(values, training, skip);
+        return Frontier.Select(t => values[t]).ToArray();
+    }
+
+    /// <summary>Runs the rest of the model from cached prefix outputs.</summary>
+    public Tensor RunSuffix(Tensor[] features, bool training)
+    {
+        if (_chain is not null)
+        {
+            Tensor h = features[0];
+            for (int i = _count; i < _chain.Count; i++) h = _chain[i].Call(h, training);
+            return h;
+        }
+        var values = new Dictionary<SymbolicTensor, Tensor>();
+        for (int i = 0; i < Frontier.Length; i++) values[Frontier[i]] = features[i];
+        _graph!.RunNodes(values, training, _nodes);
+        return values[_graph.Outputs[0]];
+    }
+}
