@@ -15,14 +15,14 @@ namespace Tanuki.Applications;
 /// <remarks>
 /// <para><b>Input.</b> Batches N×3×H×W preprocessed with <see cref="Preprocess"/> (or the
 /// <see cref="ResNet18Preprocessing"/> layer): images given as RGB values in 0–255, channels first, become BGR minus
-/// ImageNet's mean. H and W must be at least 32.</para>
-/// <para><b>Layer names</b> mark the stages, so that "unfreeze from stage 4" is one line:
-/// <c>conv1</c>, <c>conv1_bn</c>, <c>conv1_relu</c>, <c>pool1</c> (stage 1, the stem); then for stage s = 2..5 and
-/// block b (2, 2, 2 and 3 blocks): <c>stage{s}_block{b}_conv1</c>, <c>_bn1</c>, <c>_relu1</c>, <c>_conv2</c>,
-/// <c>_bn2</c>, <c>_shortcut_conv</c> and <c>_shortcut_bn</c> (first block of stages 3–5), <c>_add</c>, <c>_out</c>;
-/// then <c>avg_pool</c> (includeTop) or <c>avg_pool</c>/<c>max_pool</c> (pooling). For example:
-/// <code>foreach (var l in baseModel.Layers) l.Trainable = l.Name.StartsWith("stage4") || l.Name.StartsWith("stage5");</code>
-/// </para>
+/// ImageNet's mean. H and W must be multiples of 32 (64, 96, 160, 224, ...): the file pads its stride-2 layers
+/// asymmetrically, as CNTK (which exported it) did for even sizes, so every stage needs an even size.</para>
+/// <para><b>Layer names</b> mark the stages: <c>input</c>; <c>conv1</c>, <c>conv1_bn</c>, <c>conv1_relu</c>,
+/// <c>pool1</c> (the stem); then for stage s = 2..5 and block b (2, 2, 2 and 3 blocks): <c>stage{s}_block{b}_conv1</c>,
+/// <c>_bn1</c>, <c>_relu1</c>, <c>_conv2</c>, <c>_bn2</c>, <c>_shortcut_conv</c> and <c>_shortcut_bn</c> (first block of
+/// stages 3–5), <c>_add</c>, <c>_out</c>; then <c>avg_pool</c> (includeTop) or <c>avg_pool</c>/<c>max_pool</c>
+/// (pooling). Layers come in that order, so unfreezing from stage 4 (and freezing what comes before) is one line:
+/// <c>baseModel.Unfreeze("stage4");</c> (a name prefix; <c>"stage5_block2"</c> works too).</para>
 /// </remarks>
 public static class ResNet18
 {

@@ -94,10 +94,9 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
         TanukiInfo.SetRandomSeed(3);
         Model baseModel = ResNet18.Create(inputShape: [3, 64, 64]);
         baseModel.Trainable = false;
-        // Unfreeze the last stage: the base itself trainable again, everything before stage 5 frozen.
-        baseModel.Trainable = true;
-        bool on = false;
-        foreach (Layer l in baseModel.Layers) { on |= l.Name.StartsWith("stage5", StringComparison.Ordinal); l.Trainable = on; }
+        // Unfreeze the last stage, by its name prefix; everything before it stays frozen.
+        baseModel.Unfreeze("stage5");
+        Assert.Equal("stage5_block1_conv1", baseModel.Layers.First(l => l.Trainable && l.Weights.Count > 0).Name);
         var inputs = new Input(3, 64, 64);
         SymbolicTensor x = baseModel.Call(inputs, training: false);
         x = new GlobalAveragePooling2D().Call(x);
