@@ -95,6 +95,25 @@ public class OnnxImportTests
     }
 
     [Fact]
+    public void SameUpperOnAFreeInputSizeBecomesSamePadding()
+    {
+        string path = new OnnxGraphBuilder()
+            .Input("x", 1, 2, 9, 7)
+            .Initializer("w", torch.randn([3, 2, 3, 3], generator: new torch.Generator(8)))
+            .Node("Conv", "conv", ["x", "w"], ["c"], ("auto_pad", "SAME_UPPER"), ("strides", new long[] { 2, 2 }))
+            .Node("MaxPool", "pool", ["c"], ["p"], ("auto_pad", "SAME_UPPER"), ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }))
+            .Output("p", 1, 3, 3, 2)
+            .Save("same_upper.onnx");
+        Model model = Onnx.Import(path, new OnnxImportOptions { InputShape = [2, -1, -1] });
+        Assert.Equal("same", Assert.IsType<Conv2D>(model.GetLayer("conv")).Padding);
+        using var scope = torch.NewDisposeScope();
+        Tensor x = torch.randn([1, 2, 9, 7], generator: new torch.Generator(9));
+        TensorAssert.Close(OnnxRuntimeReference.Run(path, ("x", x))[0], model.Call(x), atol: 1e-5, rtol: 1e-5);
+        // At its own size the pads are computed at import, and explicit.
+        Assert.NotNull(Assert.IsType<Conv2D>(Onnx.Import(path).GetLayer("conv")).ExplicitPadding);
+    }
+
+    [Fact]
     public void MissingFileSaysWhere()
     {
         var e = Assert.Throws<FileNotFoundException>(() => Onnx.Import("/no/such/model.onnx"));

@@ -29,8 +29,8 @@ internal static class ConvolutionOperators
         if (inChannels > 0 && inChannels != weight.shape[1] * groups)
             throw new ArgumentException($"its input has {inChannels} channels, but W {Shapes.Format(weight.shape)} with group={groups} needs {weight.shape[1] * groups}.");
         OnnxWindow window = OnnxWindow.Read(node, weight.shape[2..], x.Shape, out string? reason) ?? throw new NotSupportedException($"{node.Describe()}: {reason}.");
-        var layer = new Conv2D((int)weight.shape[0], window.Kernel, strides: window.Strides, padding: "valid", dilationRate: window.Dilations,
-                               groups: groups, useBias: bias is not null, explicitPadding: window.Pads, name: im.LayerName(node));
+        var layer = new Conv2D((int)weight.shape[0], window.Kernel, strides: window.Strides, padding: window.Padding, dilationRate: window.Dilations,
+                               groups: groups, useBias: bias is not null, explicitPadding: window.ExplicitPads, name: im.LayerName(node));
         SymbolicTensor y = OnnxImporter.Call(layer, x);
         OnnxImporter.SetWeight(layer, "kernel", OnnxWeightLayout.ConvKernel(weight), node);
         if (bias is not null) OnnxImporter.SetWeight(layer, "bias", bias, node);

@@ -52,6 +52,8 @@ internal sealed class OnnxImporter
 
     private Model ImportCore()
     {
+        // Temporaries (converted weights, casts) die here; weights are copied into variables that outlive it.
+        using var scope = torch.NewDisposeScope();
         FindNeededNodesAndConstants();
         CheckSupport();
         List<Input> inputs = MakeInputs();

@@ -4,6 +4,18 @@ namespace Tanuki.Interop.OnnxImport;
 internal sealed record OnnxWindow((int, int) Kernel, (int, int) Strides, (int, int) Dilations, (int Top, int Bottom, int Left, int Right) Pads)
 {
     /// <summary>
+    /// SAME_UPPER on an input of free size: the pads depend on the size, so the layer gets padding "same" (TensorFlow's
+    /// rule, which is SAME_UPPER's) instead of explicit pads.
+    /// </summary>
+    public bool SameUpper { get; init; }
+
+    /// <summary>The layer's padding argument.</summary>
+    public string Padding => SameUpper ? "same" : "valid";
+
+    /// <summary>The layer's explicit pads (none with "same").</summary>
+    public (int Top, int Bottom, int Left, int Right)? ExplicitPads => SameUpper ? null : Pads;
+
+    /// <summary>
     /// Reads the attributes of a node whose input has <paramref name="inputShape"/> (N, C, H, W). Returns null and a
     /// reason when they cannot be expressed (not 2-D, SAME padding on an input of free size with strides, ...).
     /// </summary>
@@ -44,9 +56,11 @@ internal sealed record OnnxWindow((int, int) Kernel, (int, int) Strides, (int, i
                         total = Math.Max(0, (output - 1) * strides[a] + extent - size);
                     }
                     else if (strides[a] == 1) total = extent - 1;     // independent of the size when the stride is 1
+                    else if (autoPad == "SAME_UPPER")
+                        return new OnnxWindow(((int)kernel[0], (int)kernel[1]), ((int)strides[0], (int)strides[1]), ((int)dilations[0], (int)dilations[1]), (0, 0, 0, 0)) { SameUpper = true };
                     else
                     {
-                        reason = $"auto_pad {autoPad} with stride {strides[a]} depends on the input size, which is free here; fix it with OnnxImportOptions.InputShape";
+                        reason = $"auto_pad SAME_LOWER with stride {strides[a]} depends on the input size, which is free here; fix it with OnnxImportOptions.InputShape";
                         return null;
                     }
                     long small = total / 2, large = total - small;

@@ -25,15 +25,18 @@ internal static class PoolingOperators
     public static SymbolicTensor[] MaxPool(OnnxNode node, OnnxImporter im)
     {
         var (x, w, ceil) = Read(node, im);
-        var layer = new MaxPooling2D(w.Kernel, strides: w.Strides, padding: "valid", explicitPadding: w.Pads, ceilMode: ceil, name: im.LayerName(node));
+        var layer = new MaxPooling2D(w.Kernel, strides: w.Strides, padding: w.Padding, explicitPadding: w.ExplicitPads, ceilMode: ceil, name: im.LayerName(node));
         return [OnnxImporter.Call(layer, x)];
     }
 
     public static SymbolicTensor[] AveragePool(OnnxNode node, OnnxImporter im)
     {
         var (x, w, ceil) = Read(node, im);
-        var layer = new AveragePooling2D(w.Kernel, strides: w.Strides, padding: "valid", explicitPadding: w.Pads, ceilMode: ceil,
-                                         countIncludePad: node.Int("count_include_pad", 0) != 0, name: im.LayerName(node));
+        bool countIncludePad = node.Int("count_include_pad", 0) != 0;
+        if (w.SameUpper && countIncludePad)
+            throw new NotSupportedException($"{node.Describe()}: auto_pad SAME_UPPER with count_include_pad=1 on an input of free size is not imported; fix the size with OnnxImportOptions.InputShape.");
+        var layer = new AveragePooling2D(w.Kernel, strides: w.Strides, padding: w.Padding, explicitPadding: w.ExplicitPads, ceilMode: ceil,
+                                         countIncludePad: countIncludePad, name: im.LayerName(node));
         return [OnnxImporter.Call(layer, x)];
     }
 
