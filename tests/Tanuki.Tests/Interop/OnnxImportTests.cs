@@ -114,6 +114,25 @@ public class OnnxImportTests
     }
 
     [Fact]
+    public void MatMulThenBiasAddBecomesOneDenseWithATrainableBias()
+    {
+        var g = new torch.Generator(4);
+        string path = new OnnxGraphBuilder()
+            .Input("x", 1, 5, 6)
+            .Initializer("w", torch.randn([6, 4], generator: g)).Initializer("b", torch.randn([4], generator: g))
+            .Node("MatMul", "linear", ["x", "w"], ["m"])
+            .Node("Add", "linear_bias", ["m", "b"], ["y"])
+            .Output("y", 1, 5, 4)
+            .Save("matmul_add.onnx");
+        Model model = Onnx.Import(path);
+        var dense = Assert.IsType<Dense>(Assert.Single(model.Layers.Skip(1)));
+        Assert.Equal(new[] { "linear/kernel", "linear/bias" }, dense.TrainableWeights.Select(w => w.Path));
+        using var scope = torch.NewDisposeScope();
+        Tensor x = torch.randn([1, 5, 6], generator: g);
+        TensorAssert.Close(OnnxRuntimeReference.Run(path, ("x", x))[0], model.Call(x), atol: 1e-5, rtol: 1e-5);
+    }
+
+    [Fact]
     public void MissingFileSaysWhere()
     {
         var e = Assert.Throws<FileNotFoundException>(() => Onnx.Import("/no/such/model.onnx"));

@@ -50,6 +50,18 @@ internal static class DenseOperators
         SymbolicTensor a = im.Value(node.Inputs[0]);
         if (a.Rank < 2) throw new NotSupportedException($"{node.Describe()}: its input must have a batch axis and a feature axis; it has shape {Shapes.Format(a.Shape)}.");
         Tensor kernel = im.Constant(node.Inputs[1]).to(ScalarType.Float32);
+        // PyTorch exports Linear on inputs of rank > 2 as MatMul then Add(bias): one Dense with a trainable bias.
+        if (im.SoleConsumer(node.Outputs[0]) is { OpType: "Add" } add && add.Inputs.Length == 2)
+        {
+            string other = add.Inputs[0] == node.Outputs[0] ? add.Inputs[1] : add.Inputs[0];
+            if (im.IsConstant(other) && im.Constant(other) is var b && b.is_floating_point() && b.numel() == kernel.shape[1]
+                && b.shape.Count(d => d != 1) <= 1 && (b.dim() == 0 || b.shape[^1] == kernel.shape[1]) && b.dim() <= a.Rank - 1)
+            {
+                SymbolicTensor y = MakeDense(node, im, a, kernel, b.reshape(-1).to(ScalarType.Float32));
+                im.Absorb(add, y);
+                return [y];
+            }
+        }
         return [MakeDense(node, im, a, kernel, null)];
     }
 

@@ -60,6 +60,11 @@ internal sealed class OnnxImporter
         foreach (OnnxNode node in _needed)
         {
             if (node.NamedOutputs.All(IsConstant)) continue;           // folded on demand
+            if (_absorbed.TryGetValue(node, out SymbolicTensor? result))
+            {
+                _values[node.Outputs[0]] = result;                      // done by an earlier node's layer
+                continue;
+            }
             SymbolicTensor[] outs;
             try { outs = OnnxOperators.Get(node).Convert(node, this); }
             catch (ArgumentException e)
@@ -199,6 +204,19 @@ internal sealed class OnnxImporter
     }
 
     // ---- What converters use ----
+
+    private readonly Dictionary<OnnxNode, SymbolicTensor> _absorbed = new();
+
+    /// <summary>The only node reading <paramref name="tensor"/>, when exactly one does and it is not a graph output.</summary>
+    public OnnxNode? SoleConsumer(string tensor)
+    {
+        if (_outputs.Contains(tensor)) return null;
+        OnnxNode[] readers = _needed.Where(n => n.Inputs.Contains(tensor)).ToArray();
+        return readers.Length == 1 ? readers[0] : null;
+    }
+
+    /// <summary>Marks <paramref name="node"/> as computed by a layer made for an earlier node (e.g. a bias Add folded into Dense).</summary>
+    public void Absorb(OnnxNode node, SymbolicTensor output) => _absorbed[node] = output;
 
     public bool IsConstant(string name) => _constantNames.Contains(name);
 
