@@ -22,6 +22,11 @@ internal sealed class Graph
     /// <summary>Input layers first, then every other layer once, in the order of its first call.</summary>
     public List<Layer> Layers { get; }
 
+    private InferenceFusion? _fusion;
+
+    /// <summary>Frozen Conv2D → BatchNormalization (→ ReLU) chains run as one convolution in inference.</summary>
+    public InferenceFusion Fusion => _fusion ??= new InferenceFusion(this);
+
     public static Graph Create(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs, string modelName)
     {
         if (inputs.Count == 0) throw new ArgumentException($"Model '{modelName}' needs at least one input.");
@@ -112,6 +117,7 @@ internal sealed class Graph
         {
             if (skip is not null && skip.Contains(node)) continue;
             if (node.Outputs.All(values.ContainsKey)) continue;
+            if (Fusion.TryRun(node, values, training, skip)) continue;
             Tensor[] args = new Tensor[node.Inputs.Length];
             for (int k = 0; k < args.Length; k++) args[k] = values[node.Inputs[k]];
             Tensor[] outs = node.Layer.Call(args, node.Training ?? training);
