@@ -54,6 +54,8 @@ internal sealed class TensorBatches : Dataset
 
     public override bool IsBatched => true;
 
+    internal override bool IsOrderStable => !_shuffle;
+
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
     {
         long n = Samples;

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Tanuki.Data;
+
+namespace Tanuki.Tests.Data;
+
+/// <summary>Runs alone: it counts live tensors process-wide, which other tests running at the same time would change.</summary>
+[CollectionDefinition(nameof(LiveTensorCount), DisableParallelization = true)]
+public class LiveTensorCount;
+
+/// <summary>Background workers: no tensor leaks across threads, and an abandoned enumeration stops its threads.</summary>
+[Collection(nameof(LiveTensorCount))]
+public class DatasetThreadingTests
+{
+    private static Dataset BigPipeline(int workers) =>
+        Dataset.FromTensors(torch.rand(300, 3, 16, 16), torch.arange(300, dtype: ScalarType.Int64))
+            .Shuffle(100, seed: 1)
+            .Map((x, y) => (torch.nn.functional.interpolate(x.unsqueeze(0), [24, 24], mode: InterpolationMode.Bilinear).squeeze(0) + 1, y), workers)
+            .Batch(32)
+            .Map((x, y) => (x.flip(3), y), workers)
+            .Prefetch(3);
+
+    [Fact]
+    public void EnumeratingABigPipelineSeveralTimesLeavesNoLiveTensors()
+    {
+        var ds = BigPipeline(workers: 2);
+        Consume(ds, limit: int.MaxValue);          // warm up: the source tensors and any lazily made state
+        GC.Collect(); GC.WaitForPendingFinalizers();
+        long before = torch.Tensor.TotalCount;
+        for (int pass = 0; pass < 3; pass++) Consume(ds, limit: int.MaxValue);
+        Consume(ds, limit: 2);                     // abandoned after two batches: its buffers are disposed too
+        long after = torch.Tensor.TotalCount;     // counted before any finalizer could hide a leak
+        Assert.True(after - before <= 0, $"{after - before} tensors leaked over 4 passes");
+    }
+
+    [Fact]
+    public void AbandoningAnEnumerationStopsItsWorkersPromptly()
+    {
+        // A slow Map upstream of a prefetch: breaking out of foreach must not hang on the workers.
+        var ds = Dataset.FromTensors(torch.zeros(1000, 2), torch.zeros(1000, dtype: ScalarType.Int64))
+            .Map((x, y) => { Thread.Sleep(5); return (x, y); }, numParallelCalls: 2).Batch(4).Prefetch(2);
+        int threadsBefore = Process.GetCurrentProcess().Threads.Count;
+        var clock = Stopwatch.StartNew();
+        Consume(ds, limit: 3);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"stopping took {clock.Elapsed}");
+        int threadsAfter = Process.GetCurrentProcess().Threads.Count;
+        Assert.True(threadsAfter <= threadsBefore + 1, $"threads before {threadsBefore}, after {threadsAfter}");
+    }
+
+    [Fact]
+    public void AnErrorStopsTheOtherWorkersAndLeaksNothing()
+    {
+        var ds = Dataset.FromTensors(torch.rand(200, 4), torch.arange(200, dtype: ScalarType.Int64))
+            .Map((x, y) => y.item<long>() == 150 ? throw new InvalidOperationException("boom") : (x * 2, y), numParallelCalls: 2).Batch(10).Prefetch(2);
+        Assert.Throws<DatasetException>(() => Consume(ds, int.MaxValue));   // warm-up pass
+        GC.Collect(); GC.WaitForPendingFinalizers();
+        long before = torch.Tensor.TotalCount;
+        Assert.Throws<DatasetException>(() => Consume(ds, int.MaxValue));
+        Assert.True(torch.Tensor.TotalCount - before <= 0, $"{torch.Tensor.TotalCount - before} tensors leaked");
+    }
+
+    private static void Consume(Dataset ds, int limit)
+    {
+        int n = 0;
+        foreach (var (x, y) in ds)
+        {
+            using var scope = torch.NewDisposeScope();
+            scope.Attach(x);
+            scope.Attach(y);
+            _ = x.sum().item<float>();
+            if (++n >= limit) break;
+        }
+    }
+}
