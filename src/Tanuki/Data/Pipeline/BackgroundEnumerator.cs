@@ -19,7 +19,8 @@ internal sealed class BackgroundEnumerator<TIn> : IEnumerator<(Tensor Inputs, Te
     private bool _disposed;
 
     /// <param name="openSource">Opens the source; called on the feeder thread, which also disposes it.</param>
-    /// <param name="transform">Makes an element from an item and its position; runs on a worker.</param>
+    /// <param name="transform">Makes an element from an item and its position; runs on a worker. Returning
+    /// <c>(null, null)</c> skips the item.</param>
     /// <param name="release">Frees an item that will not be transformed (the stage was stopped).</param>
     /// <param name="workers">Worker threads; 0: the feeder transforms too (a prefetch).</param>
     /// <param name="capacity">Items alive in the stage at most.</param>
@@ -163,7 +164,7 @@ internal sealed class BackgroundEnumerator<TIn> : IEnumerator<(Tensor Inputs, Te
             {
                 if (_stopped)
                 {
-                    Element.Dispose(result);
+                    if (result.Item1 is not null) Element.Dispose(result);
                     return;
                 }
                 _results[seq] = result;
@@ -191,6 +192,7 @@ internal sealed class BackgroundEnumerator<TIn> : IEnumerator<(Tensor Inputs, Te
                     {
                         _next++;
                         _slots.Release();
+                        if (element.Item1 is null) continue;     // the transform skipped this item
                         return true;
                     }
                     if (_errors.Remove(_next, out Exception? error))
