@@ -58,6 +58,26 @@ public class DatasetThreadingTests
         Assert.True(torch.Tensor.TotalCount - before <= 0, $"{torch.Tensor.TotalCount - before} tensors leaked");
     }
 
+    [Fact]
+    public void BackgroundStagesWorkAheadOnlyAsFarAsTheirBuffers()
+    {
+        // However slow the consumer, a Map on 2 workers holds at most 4 elements ahead and a Prefetch(3) 3 more:
+        // memory stays bounded for a source of any size (an upper bound, so no timing can make it fail).
+        int produced = 0;
+        var ds = Dataset.FromTensors(torch.zeros(10_000, 2), torch.zeros(10_000, dtype: ScalarType.Int64))
+            .Map((x, y) => { Interlocked.Increment(ref produced); return (x, y); }, numParallelCalls: 2).Prefetch(3);
+        using var e = ds.GetEnumerator();
+        for (int consumed = 1; consumed <= 3; consumed++)
+        {
+            Assert.True(e.MoveNext());
+            e.Current.Inputs.Dispose();
+            e.Current.Targets.Dispose();
+            Thread.Sleep(200);                                     // let the workers run as far ahead as they can
+            int ahead = Volatile.Read(ref produced) - consumed;
+            Assert.True(ahead <= 4 + 3 + 1, $"{ahead} elements made ahead of the consumer");   // + 1 in the prefetch feeder's hands
+        }
+    }
+
     private static void Consume(Dataset ds, int limit)
     {
         int n = 0;
