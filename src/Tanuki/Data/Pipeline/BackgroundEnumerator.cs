@@ -89,9 +89,9 @@ internal sealed class BackgroundEnumerator<TIn> : IEnumerator<(Tensor Inputs, Te
 
         public void Start()
         {
-            _threads.Add(new Thread(Feed) { IsBackground = true, Name = $"Tanuki {_stage} feeder" });
+            _threads.Add(new Thread(PipelineThreads.Counted(Feed)) { IsBackground = true, Name = $"Tanuki {_stage} feeder" });
             for (int i = 0; i < _workerCount; i++)
-                _threads.Add(new Thread(Work) { IsBackground = true, Name = $"Tanuki {_stage} worker {i}" });
+                _threads.Add(new Thread(PipelineThreads.Counted(Work)) { IsBackground = true, Name = $"Tanuki {_stage} worker {i}" });
             foreach (Thread t in _threads) t.Start();
         }
 
