@@ -58,6 +58,10 @@ public sealed partial class ImageDataset : Dataset
 
     internal override bool IsOrderStable => !_reshuffle;
 
+    internal override bool SupportsFeatureCache => true;   // decoding and resizing are deterministic
+
+    internal override bool ShufflesEachPass => _reshuffle;
+
     /// <inheritdoc />
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator() => _pipeline.GetEnumerator();
 

@@ -31,6 +31,10 @@ internal sealed class BatchDataset : Dataset
 
     internal override bool IsOrderStable => _upstream.IsOrderStable;
 
+    internal override bool SupportsFeatureCache => _upstream.SupportsFeatureCache;
+
+    internal override bool ShufflesEachPass => _upstream.ShufflesEachPass;
+
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
     {
         var pending = new List<(Tensor Inputs, Tensor Targets)>(_batchSize);

@@ -27,6 +27,8 @@ internal sealed class CacheDataset : Dataset
 
     internal override bool IsOrderStable => true;   // every pass after the first replays the first
 
+    internal override bool SupportsFeatureCache => true;   // later passes replay the first, random maps included
+
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
     {
         if (_path is null)

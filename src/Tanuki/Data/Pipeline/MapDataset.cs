@@ -26,6 +26,10 @@ internal sealed class MapDataset : Dataset
 
     internal override bool IsOrderStable => _upstream.IsOrderStable;
 
+    internal override bool SupportsFeatureCache => false;  // the function may be random (augmentation)
+
+    internal override bool ShufflesEachPass => _upstream.ShufflesEachPass;
+
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
     {
         if (_workers == 0) return Inline();

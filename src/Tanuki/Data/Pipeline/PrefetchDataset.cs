@@ -21,6 +21,10 @@ internal sealed class PrefetchDataset : Dataset
 
     internal override bool IsOrderStable => _upstream.IsOrderStable;
 
+    internal override bool SupportsFeatureCache => _upstream.SupportsFeatureCache;
+
+    internal override bool ShufflesEachPass => _upstream.ShufflesEachPass;
+
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator() =>
         new BackgroundEnumerator<(Tensor, Tensor)>(
             _upstream.GetEnumerator, (e, _) => e, Element.Dispose, workers: 0, capacity: _bufferSize, stage: "Prefetch");

@@ -29,6 +29,10 @@ internal sealed class ShuffleDataset : Dataset
 
     internal override bool IsOrderStable => !_reshuffleEachIteration && _seed is not null && _upstream.IsOrderStable;
 
+    internal override bool SupportsFeatureCache => _upstream.SupportsFeatureCache;
+
+    internal override bool ShufflesEachPass => _reshuffleEachIteration || _upstream.ShufflesEachPass;
+
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
     {
         int iteration = _reshuffleEachIteration ? Interlocked.Increment(ref _iteration) - 1 : 0;

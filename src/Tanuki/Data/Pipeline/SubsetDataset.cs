@@ -23,6 +23,10 @@ internal sealed class SubsetDataset : Dataset
 
     internal override bool IsOrderStable => _upstream.IsOrderStable;
 
+    internal override bool SupportsFeatureCache => _upstream.SupportsFeatureCache && _upstream.IsOrderStable;
+
+    internal override bool ShufflesEachPass => _upstream.ShufflesEachPass;
+
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
     {
         using var source = _upstream.GetEnumerator();

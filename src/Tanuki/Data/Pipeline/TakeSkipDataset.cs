@@ -32,6 +32,10 @@ internal sealed class TakeSkipDataset : Dataset
 
     internal override bool IsOrderStable => _upstream.IsOrderStable;
 
+    internal override bool SupportsFeatureCache => _upstream.SupportsFeatureCache && _upstream.IsOrderStable;   // else each pass takes other samples
+
+    internal override bool ShufflesEachPass => _upstream.ShufflesEachPass;
+
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
     {
         if (_take == 0) yield break;

@@ -28,6 +28,8 @@ internal sealed class TensorSamples : Dataset
 
     public override bool IsBatched => false;
 
+    internal override bool SupportsFeatureCache => true;
+
     /// <summary>The samples at the given positions of this dataset, in that order.</summary>
     public TensorSamples Select(long[] positions) =>
         new(_x, _y, ClassNames, positions.Select(p => _indices is null ? p : _indices[p]).ToArray());
