@@ -15,8 +15,7 @@ public class InferenceFusionTests
         var x = new ReLU().Call(b1.Call(c1.Call(inputs)));
         var c2 = new Conv2D(8, (3, 3), padding: "same", useBias: false);
         var b2 = new BatchNormalization(epsilon: 1e-5);
-        SymbolicTensor[] pair = [b2.Call(c2.Call(x)), x];
-        var y = new Add().Call(pair)[0];
+        var y = new Add().Call(b2.Call(c2.Call(x)), x);
         y = new Activation("relu").Call(y);
         var outputs = new Dense(4).Call(new GlobalAveragePooling2D().Call(y));
         var model = new Model(inputs, outputs);
