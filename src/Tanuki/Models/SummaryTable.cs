@@ -44,6 +44,16 @@ internal static class SummaryTable
             current += width;
         }
         widths[^1] -= 1;
+        // Headers stay on one line (Keras's Trainable column is narrower than its name): the first column gives way.
+        for (int i = 1; i < widths.Length; i++)
+        {
+            int missing = header[i].Length - widths[i];
+            if (missing > 0 && widths[0] - missing >= 4)
+            {
+                widths[i] += missing;
+                widths[0] -= missing;
+            }
+        }
 
         var sb = new StringBuilder();
         sb.Append("Model: \"").Append(summary.ModelName).Append("\"\n");
