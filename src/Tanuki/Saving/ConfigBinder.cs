@@ -16,30 +16,36 @@ internal static class ConfigBinder
 
     public static Layer Create(Type type, IReadOnlyDictionary<string, object?> config, string typeName)
     {
+        var (c, args, problem) = Bind(type, config, typeName);
+        if (c is null) throw new ArgumentException($"Cannot rebuild a {typeName} from its config: {problem}");
+        Layer layer;
+        try { layer = (Layer)c.Invoke(args); }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw new ArgumentException($"{typeName}({Signature(c)}) rejected the config: {e.InnerException.Message}", e.InnerException);
+        }
+        if (config.TryGetValue("trainable", out object? t) && t is bool trainable) layer.Trainable = trainable;
+        return layer;
+    }
+
+    /// <summary>Why no constructor of <paramref name="type"/> takes this config, or null when one does (nothing is constructed).</summary>
+    public static string? Problem(Type type, IReadOnlyDictionary<string, object?> config, string typeName) => Bind(type, config, typeName).Problem;
+
+    private static (ConstructorInfo? Constructor, object?[] Args, string? Problem) Bind(Type type, IReadOnlyDictionary<string, object?> config, string typeName)
+    {
         if (!typeof(Layer).IsAssignableFrom(type) || type.IsAbstract)
             throw new ArgumentException($"{type.FullName} is not a concrete Layer type.");
         ConstructorInfo[] constructors = type.GetConstructors(BindingFlags.Public | BindingFlags.Instance)
             .OrderByDescending(c => c.GetParameters().Length).ToArray();
         if (constructors.Length == 0)
-            throw new ArgumentException($"Layer type {typeName} has no public constructor; register a factory with LayerRegistry.Register<{type.Name}>(\"{typeName}\", config => ...).");
+            return (null, [], $"{typeName} has no public constructor; register a factory with LayerRegistry.Register<{type.Name}>(\"{typeName}\", config => ...).");
         string? problem = null;
         foreach (ConstructorInfo c in constructors)
         {
-            if (!TryBind(c, config, out object?[] args, out string? why))
-            {
-                problem ??= why;
-                continue;
-            }
-            Layer layer;
-            try { layer = (Layer)c.Invoke(args); }
-            catch (TargetInvocationException e) when (e.InnerException is not null)
-            {
-                throw new ArgumentException($"{typeName}({Signature(c)}) rejected the config: {e.InnerException.Message}", e.InnerException);
-            }
-            if (config.TryGetValue("trainable", out object? t) && t is bool trainable) layer.Trainable = trainable;
-            return layer;
+            if (TryBind(c, config, out object?[] args, out string? why)) return (c, args, null);
+            problem ??= why;
         }
-        throw new ArgumentException($"Cannot rebuild a {typeName} from its config: {problem}");
+        return (null, [], problem);
     }
 
     private static bool TryBind(ConstructorInfo c, IReadOnlyDictionary<string, object?> config, out object?[] args, out string? problem)
@@ -47,6 +53,7 @@ internal static class ConfigBinder
         ParameterInfo[] ps = c.GetParameters();
         args = new object?[ps.Length];
         var used = new HashSet<string>(s_notParameters);
+        var missing = new List<string>();
         for (int i = 0; i < ps.Length; i++)
         {
             string key = Names.SnakeCase(ps[i].Name!);
@@ -61,21 +68,14 @@ internal static class ConfigBinder
                 used.Add(key);
             }
             else if (ps[i].HasDefaultValue) args[i] = Type.Missing;
-            else
-            {
-                problem = $"the config has no \"{key}\", which the constructor {c.DeclaringType!.Name}({Signature(c)}) needs.";
-                return false;
-            }
+            else missing.Add($"\"{key}\"");
         }
-        string[] extra = config.Keys.Where(k => !used.Contains(k)).ToArray();
-        if (extra.Length > 0)
-        {
-            problem = $"the config key(s) {string.Join(", ", extra.Select(k => $"\"{k}\""))} match no parameter of the constructor {c.DeclaringType!.Name}({Signature(c)}). " +
-                      "Config keys must be the snake_case of constructor parameter names.";
-            return false;
-        }
-        problem = null;
-        return true;
+        string[] extra = config.Keys.Where(k => !used.Contains(k)).Select(k => $"\"{k}\"").ToArray();
+        var problems = new List<string>();
+        if (missing.Count > 0) problems.Add($"the config has no {string.Join(", ", missing)}, which the constructor {c.DeclaringType!.Name}({Signature(c)}) needs");
+        if (extra.Length > 0) problems.Add($"the config key(s) {string.Join(", ", extra)} match no parameter of the constructor {c.DeclaringType!.Name}({Signature(c)})");
+        problem = problems.Count == 0 ? null : string.Join("; ", problems) + ". Config keys must be the snake_case of constructor parameter names.";
+        return problem is null;
     }
 
     private static string Signature(ConstructorInfo c) => string.Join(", ", c.GetParameters().Select(p => p.Name));

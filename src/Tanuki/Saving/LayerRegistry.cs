@@ -114,6 +114,18 @@ public static class LayerRegistry
         return layer;
     }
 
+    /// <summary>Why <see cref="FromConfig"/> could not rebuild a layer from this config, when that can be told without
+    /// making one (layers rebuilt by reflection); null when it can, or when a factory does the work.</summary>
+    internal static string? RebuildProblem(string typeName, IReadOnlyDictionary<string, object?> config)
+    {
+        lock (s_lock)
+        {
+            if (s_custom.TryGetValue(typeName, out var entry))
+                return entry.Factory is null ? ConfigBinder.Problem(entry.Type, config, typeName) : null;
+        }
+        return s_builtIn.Value.TryGetValue(typeName, out Type? type) ? ConfigBinder.Problem(type, config, typeName) : null;
+    }
+
     private static Dictionary<string, Type> FindBuiltIn()
     {
         var result = new Dictionary<string, Type>();

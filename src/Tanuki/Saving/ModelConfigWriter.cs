@@ -42,7 +42,11 @@ internal static class ModelConfigWriter
             if (!config.TryGetValue("name", out object? name) || name as string != layer.Name)
                 throw new InvalidOperationException(
                     $"The config of layer '{layer.Name}' ({type}) has name={name ?? "null"}: GetConfig must include the layer's name (start from base.GetConfig()).");
-            entry = new JsonObject { ["class_name"] = type, ["config"] = ConfigJson.ToJson(config, $"Layer '{layer.Name}' ({type})") };
+            JsonObject json = ConfigJson.ToJson(config, $"Layer '{layer.Name}' ({type})");
+            // Check now, while the model can still be fixed, that loading will take this config as it is written.
+            if (LayerRegistry.RebuildProblem(type, ConfigJson.FromJson(JsonNode.Parse(json.ToJsonString())!.AsObject())) is string problem)
+                throw new NotSupportedException($"Layer '{layer.Name}' ({type}) could not be rebuilt from its config as GetConfig returns it: {problem}");
+            entry = new JsonObject { ["class_name"] = type, ["config"] = json };
         }
         if (layer.Built && layer.BuiltInputShapes is { } shapes)
             entry["build_input_shapes"] = new JsonArray(shapes.Select(Shape).ToArray());

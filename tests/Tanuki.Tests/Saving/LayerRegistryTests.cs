@@ -146,6 +146,29 @@ public class LayerRegistryTests
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
 
+    [Fact]
+    public void AConfigThatBreaksTheConventionIsRefusedAtSaveNotAtLoad()
+    {
+        using var dir = new TempDirectory();
+        LayerRegistry.Register<Misnamed>();
+        var model = new Sequential(new Input(2), [new Misnamed(2, "misnamed")]);
+        var e = Assert.Throws<NotSupportedException>(() => model.Save(dir.File("m.tanuki")));
+        Assert.Contains("misnamed", e.Message);
+        Assert.Contains("\"factor_value\"", e.Message);
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+
+    public sealed class Misnamed(double factor, string? name = null) : Layer(name)
+    {
+        protected override Tensor Forward(Tensor inputs, bool training) => inputs * factor;
+        public override Dictionary<string, object?> GetConfig()
+        {
+            var c = base.GetConfig();
+            c["factor_value"] = factor;
+            return c;
+        }
+    }
+
     public sealed class HoldsATensor(string? name = null) : Layer(name)
     {
         protected override Tensor Forward(Tensor inputs, bool training) => inputs;
