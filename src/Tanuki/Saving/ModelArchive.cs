@@ -45,9 +45,13 @@ internal static class ModelArchive
             JsonObject config = ReadJson(zip, ConfigEntry, path) ?? throw new ModelFileException(path,
                 $"the archive has no {ConfigEntry}, so it is not a Tanuki model file (it holds: {string.Join(", ", zip.Entries.Select(e => e.FullName))}).");
             JsonObject? metadata = ReadJson(zip, MetadataEntry, path);
+            using SafeTensorsFile weights = ReadWeights(zip, path);
             var reader = new ModelConfigReader(path);
-            Model model = reader.Read(config);
-            using (SafeTensorsFile weights = ReadWeights(zip, path)) Assign(model, weights, path);
+            Model model;
+            // A correct config makes exactly the stored weights; the slack lets a small mismatch reach the detailed report below.
+            long stored = weights.Tensors.Values.Sum(t => t.NumberOfElements);
+            using (WeightBudget.Limit(2 * stored + (1L << 24))) model = reader.Read(config);
+            Assign(model, weights, path);
             reader.ApplyWeightFlags(model, config);
             if (metadata?["class_names"] is JsonArray names)
                 model.ClassNames = names.Select(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String
@@ -159,6 +163,7 @@ internal static class ModelArchive
             s.CopyTo(bytes);
             if (!s.Matches(entry.Crc32)) throw Corrupt(path, name);
         }
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.ToArray())) throw new ModelFileException(path, $"{name} is not valid UTF-8 text: the file is corrupt.");
         try
         {
             return JsonNode.Parse(bytes.ToArray()) as JsonObject ?? throw new ModelFileException(path, $"{name} is not a JSON object.");

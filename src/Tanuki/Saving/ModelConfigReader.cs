@@ -146,8 +146,9 @@ internal sealed class ModelConfigReader(string source)
     private T Guarded<T>(string what, Func<T> make)
     {
         try { return make(); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is not ModelFileException)
         {
+            // Whatever a layer throws on a config it cannot take (an allocation libtorch refuses, say) is the file's fault.
             throw new ModelFileException(source, $"config.json: {what} failed: {e.Message}", e);
         }
     }

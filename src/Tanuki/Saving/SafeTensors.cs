@@ -193,6 +193,8 @@ public static class SafeTensors
 
     private static (Dictionary<string, string> Metadata, List<SafeTensorInfo> Entries) ParseHeader(byte[] header, string source)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw new ModelFileException(source, "the safetensors header is not valid UTF-8 text: the file is corrupt, or it is not a safetensors file.");
         JsonDocument doc;
         try
         {

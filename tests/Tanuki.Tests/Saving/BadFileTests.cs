@@ -28,7 +28,7 @@ public class BadFileTests
     }
 
     /// <summary>Rewrites one entry of a saved archive.</summary>
-    private static void Rewrite(string path, string entry, Func<byte[], byte[]?> change)
+    internal static void Rewrite(string path, string entry, Func<byte[], byte[]?> change)
     {
         var entries = new List<(string Name, byte[] Data)>();
         using (ZipArchive zip = ZipFile.OpenRead(path))
@@ -152,6 +152,10 @@ public class BadFileTests
         path = SavedModel(dir, "d.tanuki");
         RewriteConfig(path, c => c["format_version"] = 99);
         LoadFails(path, "newer Tanuki");
+
+        path = SavedModel(dir, "e.tanuki");
+        RewriteConfig(path, c => c["model"]!["config"]!["input"]!["shape"] = new JsonArray(1_000_000_000));
+        LoadFails(path, "bf_dense", "far more than the weights stored in the file");   // refused before allocating 256 GB
     }
 
     [Fact]
@@ -237,6 +241,41 @@ public class BadFileTests
         Fails(WithHeader(header.Replace("[8,12]", "[9,13]")), "contiguous");
         Fails(WithHeader(header.Replace("\"data_offsets\":[0,8]", "\"data_offsets\":[8]")), "data_offsets");
         Fails(WithHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}"), "twice");
+    }
+
+    [Fact]
+    public void RandomDamageNeverGivesAnythingButAClearError()
+    {
+        using var dir = new TempDirectory();
+        var model = new Sequential(new Input(3), [new Dense(4, name: "fz_dense"), new BatchNormalization(name: "fz_bn")], "fz_model");
+        string weights = dir.File("w.safetensors"), whole = dir.File("m.tanuki");
+        model.SaveWeights(weights);
+        model.Save(whole);
+        var random = new Random(1234);
+        foreach (string original in new[] { weights, whole })
+        {
+            byte[] bytes = File.ReadAllBytes(original);
+            int headerEnd = original == weights ? 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes) : bytes.Length;
+            for (int trial = 0; trial < 150; trial++)
+            {
+                byte[] damaged = (byte[])bytes.Clone();
+                if (trial % 3 == 0) damaged = damaged[..random.Next(damaged.Length)];
+                else
+                    for (int k = 0; k < 1 + trial % 4; k++) damaged[random.Next(headerEnd)] = (byte)random.Next(256);
+                string path = dir.File($"damaged{trial}{Path.GetExtension(original)}");
+                File.WriteAllBytes(path, damaged);
+                try
+                {
+                    if (original == weights) SafeTensors.Load(path).Dispose();
+                    else Model.Load(path);
+                }
+                catch (ModelFileException e)
+                {
+                    Assert.Equal(path, e.FilePath);
+                }
+                File.Delete(path);
+            }
+        }
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle)
