@@ -18,7 +18,8 @@ public partial class Model
         int? width = lineLength;
         if (width is null && output is null && ConsoleColumns() is int columns)
             width = Math.Min(SummaryTable.DefaultLength(summary.ShowsConnections, showTrainable), columns - 4);
-        (output ?? Console.Out).Write(summary.ToString(showTrainable, width));
+        string text = summary.ToString(showTrainable, width);
+        (output ?? Console.Out).Write(output is null ? SummaryTable.ForEncoding(text, Console.OutputEncoding) : text);
     }
 
     /// <summary>The summary's rows and parameter counts, for code and tests: what <see cref="Summary"/> prints.</summary>

@@ -130,6 +130,27 @@ internal static class SummaryTable
         };
     }
 
+    private const string Heavy = "┏━┳┓┃┡╇┩┗┻┛";
+    private const string Light = "┌─┬┐│├┼┤└┴┘";
+    private const string Plain = "+-++|+++++++";
+
+    /// <summary>The table in characters the console can show: a legacy code page (Windows' 437) has the light box
+    /// characters but not the heavy ones; failing that, plain ASCII.</summary>
+    public static string ForEncoding(string text, Encoding encoding)
+    {
+        bool CanShow(string chars) => encoding.GetString(encoding.GetBytes(chars)) == chars;
+        if (CanShow(Heavy + Light)) return text;
+        string target = CanShow(Light) ? Light : Plain;
+        var sb = new StringBuilder(text);
+        for (int i = 0; i < sb.Length; i++)
+        {
+            int k = Heavy.IndexOf(sb[i], StringComparison.Ordinal);
+            if (k < 0) k = Light.IndexOf(sb[i], StringComparison.Ordinal);
+            if (k >= 0) sb[i] = target[k];
+        }
+        return sb.ToString();
+    }
+
     /// <summary>Greedy word wrap at spaces; a word longer than the width is cut.</summary>
     internal static List<string> Wrap(string text, int width)
     {

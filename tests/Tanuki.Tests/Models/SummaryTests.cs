@@ -156,6 +156,23 @@ public class SummaryTests
     }
 
     [Fact]
+    public void AConsoleWithoutBoxCharactersGetsLightBoxesOrAscii()
+    {
+        var model = new Sequential(new Input(2), new Dense(3, name: "enc_dense"));
+        string text = model.GetSummary().ToString();
+        Assert.Equal(text, SummaryTable.ForEncoding(text, System.Text.Encoding.UTF8));
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+        string oem = SummaryTable.ForEncoding(text, System.Text.Encoding.GetEncoding(437));
+        Assert.DoesNotContain('━', oem);
+        Assert.Contains("┌─", oem);
+        Assert.Contains("│ enc_dense (Dense)", oem);
+        string ascii = SummaryTable.ForEncoding(text, System.Text.Encoding.ASCII);
+        Assert.All(ascii, c => Assert.True(c < 128, $"non-ASCII character {c}"));
+        Assert.Contains("| enc_dense (Dense)", ascii);
+        Assert.Equal(text.Length, ascii.Length);
+    }
+
+    [Fact]
     public void LineLengthSetsTheWidthAndLongCellsWrap()
     {
         var x = new Input([3], "an_input_with_a_rather_long_name");

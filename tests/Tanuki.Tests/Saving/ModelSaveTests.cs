@@ -152,6 +152,33 @@ public class ModelSaveTests
     }
 
     [Fact]
+    public void AnInputSharedByAModelAndTheModelNestedInItSavesAndLoads()
+    {
+        using var dir = new TempDirectory();
+        var x = new Input([3], "sh_in");
+        var inner = new Model(x, new Dense(2, name: "sh_dense").Call(x), "sh_inner");
+        var outer = new Model(x, new Dense(1, name: "sh_head").Call(inner.Call(x)), "sh_outer");
+        Model loaded = RoundTrip(outer, dir);
+        AssertSamePredictions(outer, loaded, torch.rand(4, 3));
+    }
+
+    [Fact]
+    public void ALayerWithWeightsInsideAndOutsideANestedModelIsRefusedClearly()
+    {
+        using var dir = new TempDirectory();
+        var x = new Input([3], "tw_in");
+        var shared = new Dense(3, name: "tw_shared");
+        var inner = new Model(x, shared.Call(x), "tw_inner");
+        var outer = new Model(x, shared.Call(inner.Call(x)), "tw_outer");
+        var e = Assert.Throws<NotSupportedException>(() => outer.Save(dir.File("tw.tanuki")));
+        Assert.Contains("tw_shared", e.Message);
+        Assert.Contains("tw_inner/tw_shared", e.Message);
+        Assert.Empty(Directory.GetFiles(dir.Path));
+        outer.SaveWeights(dir.File("tw.safetensors"));       // the weights alone are fine: each is saved once
+        outer.LoadWeights(dir.File("tw.safetensors"));
+    }
+
+    [Fact]
     public void TheArchiveHoldsConfigWeightsAndMetadata()
     {
         using var dir = new TempDirectory();
