@@ -5,14 +5,16 @@ namespace Tanuki;
 /// <summary>The directed acyclic graph of layer calls behind a functional model, in topological order.</summary>
 internal sealed class Graph
 {
-    private Graph(SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<Node> nodes, List<Layer> layers)
+    private Graph(string modelName, SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<Node> nodes, List<Layer> layers)
     {
+        ModelName = modelName;
         Inputs = inputs;
         Outputs = outputs;
         Nodes = nodes;
         Layers = layers;
     }
 
+    public string ModelName { get; }
     public SymbolicTensor[] Inputs { get; }
     public SymbolicTensor[] Outputs { get; }
 
@@ -70,19 +72,19 @@ internal sealed class Graph
         var names = layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
         if (names is not null)
             throw new ArgumentException($"Model '{modelName}': the name \"{names.Key}\" is used {names.Count()} times. All layer names should be unique.");
-        return new Graph(inputs.ToArray(), outputs.ToArray(), order, layers);
+        return new Graph(modelName, inputs.ToArray(), outputs.ToArray(), order, layers);
     }
 
     public void CheckInputShapes(IReadOnlyList<long[]> shapes)
     {
         if (shapes.Count != Inputs.Length)
-            throw new ArgumentException($"The model expects {Inputs.Length} input(s), but it received {shapes.Count} input tensor(s).");
+            throw new ArgumentException($"Model '{ModelName}' expects {Inputs.Length} input(s) ([{string.Join(", ", Inputs.Select(i => $"'{i.Name}' {Shapes.Format(i.Shape)}"))}]), but it received {shapes.Count}.");
         for (int i = 0; i < shapes.Count; i++)
         {
             long[] expected = Inputs[i].Shape;
             if (!Shapes.Compatible(expected, shapes[i]))
                 throw new ArgumentException(
-                    $"Input {i} ('{Inputs[i].Name}') of the model is incompatible: expected shape {Shapes.Format(expected)}, but received input with shape {Shapes.Format(shapes[i])}.");
+                    $"Input {i} ('{Inputs[i].Name}') of model '{ModelName}' is incompatible: expected shape {Shapes.Format(expected)}, but received input with shape {Shapes.Format(shapes[i])}.");
         }
     }
 
