@@ -31,7 +31,11 @@ public abstract partial class Layer
                 throw new ArgumentException($"Layer '{Name}' cannot be built for input {Describe(inputs)}: {e.Message}", nameof(inputs), e);
             }
         }
-        CheckInputs(shapes);
+        try { CheckInputs(shapes); }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Layer '{Name}' cannot take input {Describe(inputs)}: {e.Message}", nameof(inputs), e);
+        }
         IReadOnlyList<long[]> outShapes;
         try { outShapes = ComputeOutputShape(shapes); }
         catch (ArgumentException e)

@@ -128,6 +128,7 @@ public abstract partial class Layer
     {
         if (_variables.Any(v => v.Name == name))
             throw new InvalidOperationException($"Layer '{Name}' already has a weight named '{name}'.");
+        Saving.WeightBudget.Take(this, name, shape);   // loading a model: no more than the file holds
         Tensor value;
         using (torch.no_grad())
         {

@@ -48,6 +48,15 @@ public sealed class Variable
 
     internal Layer? Owner { get; }
 
+    /// <summary>
+    /// Bumped whenever Tanuki changes the value (Assign, optimizer updates, moving statistics), so values derived
+    /// from it (folded convolution weights) know when to recompute. Changing <see cref="Value"/> in place by hand
+    /// bypasses it: use <see cref="Assign"/>.
+    /// </summary>
+    internal long Version { get; private set; }
+
+    internal void Touch() => Version++;
+
     /// <summary>Whether the weight is trainable and so is its layer (and every layer that layer belongs to).</summary>
     internal bool EffectivelyTrainable => _trainable && (Owner?.Trainable ?? true);
 
@@ -62,6 +71,7 @@ public sealed class Variable
                 nameof(value));
         using var _ = torch.no_grad();
         Value.copy_(value);
+        Touch();
     }
 
     internal void SyncRequiresGrad() => SetRequiresGrad(EffectivelyTrainable);

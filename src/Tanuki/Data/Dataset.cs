@@ -65,7 +65,7 @@ internal sealed class TensorBatches : Dataset
 
     public int BatchSize => _batchSize;
 
-    public bool Shuffle => _shuffle;
+    public bool Shuffles => _shuffle;
 
     internal override bool SupportsFeatureCache => true;
 
@@ -74,6 +74,8 @@ internal sealed class TensorBatches : Dataset
     public override long Cardinality => (Samples + _batchSize - 1) / _batchSize;
 
     public override bool IsBatched => true;
+
+    internal override bool IsOrderStable => !_shuffle;
 
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
     {

@@ -5,14 +5,16 @@ namespace Tanuki;
 /// <summary>The directed acyclic graph of layer calls behind a functional model, in topological order.</summary>
 internal sealed class Graph
 {
-    private Graph(SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<Node> nodes, List<Layer> layers)
+    private Graph(string modelName, SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<Node> nodes, List<Layer> layers)
     {
+        ModelName = modelName;
         Inputs = inputs;
         Outputs = outputs;
         Nodes = nodes;
         Layers = layers;
     }
 
+    public string ModelName { get; }
     public SymbolicTensor[] Inputs { get; }
     public SymbolicTensor[] Outputs { get; }
 
@@ -21,6 +23,11 @@ internal sealed class Graph
 
     /// <summary>Input layers first, then every other layer once, in the order of its first call.</summary>
     public List<Layer> Layers { get; }
+
+    private InferenceFusion? _fusion;
+
+    /// <summary>Frozen Conv2D → BatchNormalization (→ ReLU) chains run as one convolution in inference.</summary>
+    public InferenceFusion Fusion => _fusion ??= new InferenceFusion(this);
 
     public static Graph Create(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs, string modelName)
     {
@@ -65,19 +72,19 @@ internal sealed class Graph
         var names = layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
         if (names is not null)
             throw new ArgumentException($"Model '{modelName}': the name \"{names.Key}\" is used {names.Count()} times. All layer names should be unique.");
-        return new Graph(inputs.ToArray(), outputs.ToArray(), order, layers);
+        return new Graph(modelName, inputs.ToArray(), outputs.ToArray(), order, layers);
     }
 
     public void CheckInputShapes(IReadOnlyList<long[]> shapes)
     {
         if (shapes.Count != Inputs.Length)
-            throw new ArgumentException($"The model expects {Inputs.Length} input(s), but it received {shapes.Count} input tensor(s).");
+            throw new ArgumentException($"Model '{ModelName}' expects {Inputs.Length} input(s) ([{string.Join(", ", Inputs.Select(i => $"'{i.Name}' {Shapes.Format(i.Shape)}"))}]), but it received {shapes.Count}.");
         for (int i = 0; i < shapes.Count; i++)
         {
             long[] expected = Inputs[i].Shape;
             if (!Shapes.Compatible(expected, shapes[i]))
                 throw new ArgumentException(
-                    $"Input {i} ('{Inputs[i].Name}') of the model is incompatible: expected shape {Shapes.Format(expected)}, but received input with shape {Shapes.Format(shapes[i])}.");
+                    $"Input {i} ('{Inputs[i].Name}') of model '{ModelName}' is incompatible: expected shape {Shapes.Format(expected)}, but received input with shape {Shapes.Format(shapes[i])}.");
         }
     }
 
@@ -112,6 +119,7 @@ internal sealed class Graph
         {
             if (skip is not null && skip.Contains(node)) continue;
             if (node.Outputs.All(values.ContainsKey)) continue;
+            if (Fusion.TryRun(node, values, training, skip)) continue;
             Tensor[] args = new Tensor[node.Inputs.Length];
             for (int k = 0; k < args.Length; k++) args[k] = values[node.Inputs[k]];
             Tensor[] outs = node.Layer.Call(args, node.Training ?? training);

@@ -36,6 +36,12 @@ public partial class Model : Layer
 
     internal Graph? FunctionalGraph => _graph;
 
+    /// <summary>
+    /// The class names by label index (what output <c>i</c> means), when known. <c>Fit</c> on a dataset that has
+    /// class names sets it if it is null; <c>Save</c> keeps it and <c>Load</c> restores it.
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames { get; set; }
+
     /// <summary>Finds a layer by name among <see cref="Layer.Layers"/>.</summary>
     /// <exception cref="ArgumentException">No layer has that name; the message lists the names there are.</exception>
     public Layer GetLayer(string name)
@@ -69,6 +75,16 @@ public partial class Model : Layer
     {
         if (_graph is null) return base.ComputeOutputShape(inputShapes);
         return _graph.ComputeOutputShapes(inputShapes);
+    }
+
+    /// <inheritdoc />
+    public override long[] ComputeOutputShape(long[] inputShape)
+    {
+        if (_graph is null) return base.ComputeOutputShape(inputShape);
+        IReadOnlyList<long[]> shapes = _graph.ComputeOutputShapes([inputShape]);
+        if (shapes.Count != 1)
+            throw new InvalidOperationException($"Model '{Name}' has {shapes.Count} outputs; use ComputeOutputShape(IReadOnlyList<long[]>) to get all of them.");
+        return shapes[0];
     }
 
     /// <inheritdoc />

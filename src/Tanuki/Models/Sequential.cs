@@ -35,13 +35,17 @@ public class Sequential : Model
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (Layers.Contains(layer)) throw new ArgumentException($"Layer '{layer.Name}' is already in Sequential '{Name}'.", nameof(layer));
+        if (Layers.Any(l => l.Name == layer.Name))
+            throw new ArgumentException(
+                $"All layers added to Sequential '{Name}' must have unique names: '{layer.Name}' is already the name of a layer in it. Give the layer another name.",
+                nameof(layer));
         if (_outputShape is not null)
         {
             try
             {
                 if (!layer.Built) layer.Build(_outputShape);
                 layer.CheckInputs([_outputShape]);
-                _outputShape = layer.ComputeOutputShape(_outputShape);
+                _outputShape = OutputShape(layer, _outputShape);
             }
             catch (ArgumentException e)
             {
@@ -59,7 +63,7 @@ public class Sequential : Model
         foreach (Layer l in Layers)
         {
             if (!l.Built) l.Build(shape);
-            shape = l.ComputeOutputShape(shape);
+            shape = OutputShape(l, shape);
         }
     }
 
@@ -77,9 +81,18 @@ public class Sequential : Model
         foreach (Layer l in Layers)
         {
             l.CheckInputs([shape]);
-            shape = l.ComputeOutputShape(shape);
+            shape = OutputShape(l, shape);
         }
         return shape;
+    }
+
+    // Through the list overload, which every layer implements (models and multi-output layers override only that one).
+    private long[] OutputShape(Layer layer, long[] inputShape)
+    {
+        IReadOnlyList<long[]> shapes = layer.ComputeOutputShape([inputShape]);
+        if (shapes.Count != 1)
+            throw new ArgumentException($"Layer '{layer.Name}' has {shapes.Count} outputs; a layer in Sequential '{Name}' must have one.");
+        return shapes[0];
     }
 
     /// <inheritdoc />

@@ -145,6 +145,7 @@ public abstract class Optimizer
             double lr = LearningRate * GetLearningRateMultiplier(v);
             if (WeightDecay is double wd && wd > 0) v.Value.mul_(1 - wd * lr);
             UpdateStep(grads[i].to_type(v.Value.dtype), v.Value, state.Tensors, state.Steps, lr);
+            v.Touch();
         }
         Iterations++;
     }

@@ -44,8 +44,17 @@ internal sealed class FeatureCache : IDisposable
     /// <summary>Decides, at the start of an epoch, whether to train from the cache; builds it when needed.</summary>
     public void Prepare(IReadOnlyList<Variable> trainable)
     {
-        if (!_model.UseFeatureCache || !_data.SupportsFeatureCache)
+        if (!_model.UseFeatureCache)
         {
+            Drop();
+            return;
+        }
+        if (!_data.SupportsFeatureCache)
+        {
+            if (!_explainedOff && FrozenPrefix.Find(_model, new HashSet<Variable>(trainable), out _) is FrozenPrefix p && p.FrozenParameters >= MinimumFrozenParameters)
+                Say("Frozen-feature cache off: the training data goes through a Map, which may be random, so the frozen layers must run on " +
+                    "every step. For augmentation, put the augmentation layers in the model instead (they are skipped in inference), or Cache() the data.");
+            _explainedOff = true;
             Drop();
             return;
         }

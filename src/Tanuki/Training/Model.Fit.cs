@@ -64,6 +64,7 @@ public partial class Model
         Guard.Positive(epochs);
         if (!data.IsBatched) throw new ArgumentException("Fit needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(data));
         if (Outputs.Count > 1) throw new NotSupportedException($"Fit supports models with one output; model '{Name}' has {Outputs.Count}.");
+        ClassNames ??= data.ClassNames;
 
         var history = new History();
         var all = new List<Callback>(callbacks ?? []) { history };

@@ -74,6 +74,20 @@ public class OnnxImportTests
     }
 
     [Fact]
+    public void AnImportedModelSavesAndLoadsLikeAHandBuiltOne()
+    {
+        Model model = Onnx.Import(SmallCnn());
+        string path = Path.Combine(Path.GetTempPath(), $"tanuki-imported-{Environment.ProcessId}.tanuki");
+        model.Save(path);
+        Model loaded = Model.Load(path);
+        File.Delete(path);
+        Assert.Equal(model.Layers.Select(l => l.Name), loaded.Layers.Select(l => l.Name));
+        using var scope = torch.NewDisposeScope();
+        Tensor x = torch.randn([2, 4, 12, 10], generator: new torch.Generator(6));
+        TensorAssert.Equal(model.Call(x), loaded.Call(x));
+    }
+
+    [Fact]
     public void OutputsCutTheGraphAndLayerNamesRenameNodes()
     {
         var options = new OnnxImportOptions

@@ -109,6 +109,12 @@ internal static class LayerTestHelper
         clone.SetWeights(layer.GetWeights());
         TensorAssert.Equal(y, Call(clone, inputs));
 
+        // and through the registry Model.Load uses
+        Layer loaded = Tanuki.Tests.Saving.LayerConfigAssert.RoundTrip(layer);
+        loaded.Build(anyBatch);
+        loaded.SetWeights(layer.GetWeights());
+        TensorAssert.Equal(y, Call(loaded, inputs));
+
         layer.Trainable = false;
         var (frozen, _) = ConfigConstructor.FromConfig(layer.GetType(), ConfigConstructor.ThroughJson(layer.GetConfig()));
         Assert.False(frozen.Trainable);

@@ -166,4 +166,19 @@ public class FeatureCacheTests : IDisposable
         model.Fit(x, y, batchSize: 8, epochs: 3, verbose: 0);
         Assert.Equal(32, counter.Samples);
     }
+
+    [Fact]
+    public void AShuffledDatasetIsCachedAndAMappedOneIsNot()
+    {
+        var (x, y) = Data(48, 13);
+        var (model, counter, _, _) = Build();
+        model.Fit(Tanuki.Data.Dataset.FromTensors(x, y).Shuffle(48, seed: 1).Batch(16), epochs: 3, verbose: 0);
+        Assert.Equal(48, counter.Samples);
+
+        var (mapped, counter2, _, _) = Build();
+        var data = Tanuki.Data.Dataset.FromTensors(x, y).Map((a, b) => (a * 1.0f, b)).Batch(16);
+        string output = CaptureConsole(() => mapped.Fit(data, epochs: 2, verbose: 1));
+        Assert.Equal(96, counter2.Samples);
+        Assert.Contains("goes through a Map", output);
+    }
 }

@@ -116,6 +116,9 @@ public sealed class Conv2D : Layer
     protected override Tensor Forward(Tensor inputs, bool training) =>
         Activation.Apply(_window.Convolve(inputs, Kernel!.Value, Bias?.Value, Groups));
 
+    /// <summary>The convolution with other weights (folded ones), same window and groups, no activation.</summary>
+    internal Tensor ConvolveWith(Tensor inputs, Tensor kernel, Tensor? bias) => _window.Convolve(inputs, kernel, bias, Groups);
+
     /// <inheritdoc />
     public override long[] ComputeOutputShape(long[] inputShape)
     {

@@ -4,7 +4,7 @@ namespace Tanuki.Layers;
 
 /// <summary>
 /// What the merge layers (<see cref="Add"/>, <see cref="Subtract"/>, <see cref="Multiply"/>, <see cref="Concatenate"/>)
-/// share: they take a list of inputs — <c>new Add().Call([a, b])</c> — check that the shapes fit together (the
+/// share: they take two or more inputs — <c>new Add().Call(a, b)</c> — check that the shapes fit together (the
 /// error names the layer and every shape), and give one output. Batch sizes must agree.
 /// </summary>
 public abstract class Merge : Layer
@@ -17,6 +17,14 @@ public abstract class Merge : Layer
         _minInputs = minInputs;
         _maxInputs = maxInputs;
     }
+
+    /// <summary>Merges symbolic tensors into one: <c>new Add().Call(a, b)</c> (the list form returns an array).</summary>
+    public SymbolicTensor Call(SymbolicTensor first, SymbolicTensor second, params SymbolicTensor[] more) =>
+        Call([first, second, .. more], training: null)[0];
+
+    /// <summary>Merges tensors into one: <c>new Add().Call(a, b)</c>.</summary>
+    public Tensor Call(Tensor first, Tensor second, params Tensor[] more) =>
+        Call([first, second, .. more], training: null)[0];
 
     /// <summary>Merge layers have no weights. Shapes are checked on every call instead (symbolic calls through
     /// <c>ComputeOutputShape</c>, eager ones in the forward pass), so that an error shows the shapes actually given.</summary>

@@ -96,6 +96,8 @@ public sealed class BatchNormalization : Layer
             double toBiased = n > 1 ? (n - 1) / (double)n : 1.0;
             MovingMean!.Value.mul_(Momentum).add_(batchMean, alpha: 1 - Momentum);
             MovingVariance!.Value.mul_(Momentum).add_(batchVar, alpha: (1 - Momentum) * toBiased);
+            MovingMean.Touch();
+            MovingVariance.Touch();
         }
         return y;
     }

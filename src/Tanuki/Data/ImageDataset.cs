@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using static TorchSharp.torch;
+
+namespace Tanuki.Data;
+
+/// <summary>
+/// Images read from a folder with one subfolder per class (<see cref="FromDirectory"/>), decoded, resized and
+/// batched on background threads: <c>N×C×H×W</c> float32 images in 0–255 with their labels. Memory stays bounded
+/// (a few batches) however large the folder, and decoding runs ahead of the consumer.
+/// </summary>
+public sealed partial class ImageDataset : Dataset
+{
+    private readonly Settings _settings;
+    private readonly string[] _files;
+    private readonly int[] _labels;
+    private readonly bool _reshuffle;
+    private readonly Dataset _pipeline;
+    private readonly ConcurrentQueue<(string File, string Reason)> _skipped;
+    private int _epoch;
+
+    /// <summary>
+    /// The largest image, in pixels (width × height), that is decoded; larger ones are rejected from their header
+    /// before decoding, so that a hostile or mistaken file (a 20,000 × 20,000 PNG of a few kilobytes) cannot exhaust
+    /// memory. Default 100 megapixels. Like Pillow's <c>MAX_IMAGE_PIXELS</c>.
+    /// </summary>
+    public static long MaxImagePixels { get; set; } = 100_000_000;
+
+    private ImageDataset(Settings settings, IReadOnlyList<string> classNames, string[] files, int[] labels, bool reshuffle,
+                         ConcurrentQueue<(string, string)> skipped)
+    {
+        _settings = settings;
+        _files = files;
+        _labels = labels;
+        _reshuffle = reshuffle;
+        _skipped = skipped;
+        ClassNames = classNames;
+        Dataset samples = new DecodedImages(this);
+        _pipeline = settings.BatchSize > 0 ? samples.Batch(settings.BatchSize).Prefetch(2) : samples;
+    }
+
+    /// <summary>The image files, in the order of the dataset before any per-epoch shuffling.</summary>
+    public IReadOnlyList<string> FilePaths => _files;
+
+    /// <summary>The label index of each file in <see cref="FilePaths"/>.</summary>
+    public IReadOnlyList<int> Labels => _labels;
+
+    /// <summary>The size every image is resized to.</summary>
+    public (int Height, int Width) ImageSize => (_settings.Height, _settings.Width);
+
+    /// <summary>Files skipped with <c>onError: "skip"</c> so far, and why (each was also written to standard error).</summary>
+    public IReadOnlyCollection<(string File, string Reason)> SkippedFiles => _skipped;
+
+    /// <inheritdoc />
+    public override long Cardinality => _settings.BatchSize > 0 ? (_files.Length + _settings.BatchSize - 1) / _settings.BatchSize : _files.Length;
+
+    /// <inheritdoc />
+    public override bool IsBatched => _settings.BatchSize > 0;
+
+    internal override bool IsOrderStable => !_reshuffle;
+
+    internal override bool SupportsFeatureCache => true;   // decoding and resizing are deterministic
+
+    internal override bool ShufflesEachPass => _reshuffle;
+
+    /// <inheritdoc />
+    public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator() => _pipeline.GetEnumerator();
+
+    /// <summary>The order of this epoch: a new seeded permutation per epoch for shuffled training data.</summary>
+    private int[] NextOrder()
+    {
+        int[] order = Enumerable.Range(0, _files.Length).ToArray();
+        if (_reshuffle) new Random(Seeds.Derive(_settings.Seed, 1000 + Interlocked.Increment(ref _epoch))).Shuffle(order);
+        return order;
+    }
+
+    /// <summary>Decodes, resizes and labels one file (on a worker); (null, null) when it is skipped.</summary>
+    private (Tensor, Tensor) Load(int index)
+    {
+        string path = _files[index];
+        Tensor image;
+        try
+        {
+            image = ImageDecoder.Decode(path, _settings.ColorMode, _settings.Background, MaxImagePixels);
+        }
+        catch (Exception e) when (_settings.Skip && e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Skip(_skipped, path, e.Message);
+            return (null!, null!);
+        }
+        using var scope = NewDisposeScope();
+        scope.Attach(image);
+        Tensor batch = image.unsqueeze(0);
+        Tensor resized = _settings.CropToAspectRatio
+            ? ImageOps.SmartResize(batch, _settings.Height, _settings.Width, _settings.Interpolation)
+            : ImageOps.Resize(batch, _settings.Height, _settings.Width, _settings.Interpolation);
+        // Interpolation may overshoot the range a little (float weights, bicubic ringing): keep the documented 0–255.
+        Tensor x = (ReferenceEquals(resized, batch) ? resized : resized.clamp(0, 255)).squeeze(0).contiguous();
+        Tensor y = _settings.LabelMode switch
+        {
+            "int" => torch.tensor((long)_labels[index]),
+            "categorical" => torch.nn.functional.one_hot(torch.tensor((long)_labels[index]), ClassNames!.Count).to_type(ScalarType.Float32),
+            _ => torch.tensor(new float[] { _labels[index] }),
+        };
+        return scope.Detach(x, y);
+    }
+
+    private static void Skip(ConcurrentQueue<(string, string)> skipped, string path, string reason)
+    {
+        skipped.Enqueue((path, reason));
+        Console.Error.WriteLine($"ImageDataset: skipped '{path}': {reason}");
+    }
+
+    /// <summary>The unbatched samples, decoded on background workers in the epoch's order.</summary>
+    private sealed class DecodedImages(ImageDataset owner) : Dataset
+    {
+        public override long Cardinality => owner._files.Length;
+
+        public override bool IsBatched => false;
+
+        public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator()
+        {
+            int[] order = owner.NextOrder();
+            int workers = owner._settings.Workers;
+            return new BackgroundEnumerator<int>(
+                () => ((IEnumerable<int>)order).GetEnumerator(), (i, _) => owner.Load(i), release: null,
+                workers, capacity: 2 * workers + 2, stage: "ImageDataset decoding");
+        }
+    }
+
+    private sealed record Settings(
+        int Height, int Width, int BatchSize, int Seed, string LabelMode, string ColorMode, string Interpolation,
+        bool CropToAspectRatio, bool Skip, (byte R, byte G, byte B) Background, int Workers);
+}

@@ -1,0 +1,67 @@
+using Tanuki.Saving;
+
+namespace Tanuki;
+
+public partial class Model
+{
+    /// <summary>
+    /// Saves the whole model to a <c>.tanuki</c> file: a zip holding <c>config.json</c> (the architecture, with
+    /// nested models, shared layers, fixed training flags and trainable flags), <c>model.safetensors</c> (the weights,
+    /// named by layer path: <c>dense/kernel</c>, <c>base/dense_1/bias</c>) and <c>metadata.json</c> (Tanuki version,
+    /// date, <see cref="ClassNames"/>). The file is written to a temporary file and then renamed, so it is never left
+    /// half-written and an existing file is untouched if saving fails. The optimizer's state is not saved.
+    /// </summary>
+    /// <param name="path">The file, usually ending in <c>.tanuki</c>.</param>
+    /// <exception cref="NotSupportedException">A layer's type cannot be rebuilt (a custom layer nobody registered with
+    /// <see cref="LayerRegistry"/>), or a layer with weights sits at two places of the model tree.</exception>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"'{path}' ends in .safetensors, the extension of weights files: use SaveWeights(path) to save the weights alone, or give Save a .tanuki path.", nameof(path));
+        ModelArchive.Save(this, path);
+    }
+
+    /// <summary>Loads a model saved by <see cref="Save"/>: the same architecture, weights (predictions are
+    /// bit-identical), trainable flags and class names. Custom layers must be registered with <see cref="LayerRegistry"/> first.</summary>
+    /// <returns>The model: a <see cref="Sequential"/> if one was saved, otherwise a functional model.</returns>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="ModelFileException">The file is not a .tanuki model (not a zip, no config), is truncated or corrupt,
+    /// or names a layer type that is not registered; the message names the file and the problem.</exception>
+    public static Model Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Backend.EnsureInitialized();
+        return ModelArchive.Load(path);
+    }
+
+    /// <summary>
+    /// Saves the weights alone as a safetensors file, each named by its layer path (<c>dense/kernel</c>,
+    /// <c>base/batch_normalization/moving_mean</c>), in <see cref="Layer.Weights"/> order. Any safetensors reader
+    /// reads it. Written through a temporary file, as <see cref="Save"/>.
+    /// </summary>
+    /// <param name="path">The file, usually ending in <c>.safetensors</c>.</param>
+    public void SaveWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (path.EndsWith(".tanuki", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"'{path}' ends in .tanuki, the extension of whole-model files: use Save(path) for that, or give SaveWeights a .safetensors path.", nameof(path));
+        SafeTensors.Save(path, ModelArchive.WeightPairs(this), ModelArchive.WeightsMetadata);
+    }
+
+    /// <summary>
+    /// Loads weights by name from a safetensors file (or from the weights of a <c>.tanuki</c> file) into this model,
+    /// whose architecture must match. Tensors are cast to the weights' dtypes.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="ModelFileException">The file is corrupt, or its tensors do not match the model's weights: the
+    /// message lists the missing and unexpected names and the shape mismatches (with both shapes), and no weight is changed.</exception>
+    public void LoadWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using SafeTensorsFile file = path.EndsWith(".tanuki", StringComparison.OrdinalIgnoreCase)
+            ? ModelArchive.ReadWeights(path)
+            : SafeTensors.Load(path);
+        ModelArchive.Assign(this, file, path);
+    }
+}

@@ -1,0 +1,66 @@
+using Tanuki.Layers;
+
+namespace Tanuki.Tests.Models;
+
+/// <summary>Folding frozen Conv2D → BatchNormalization (→ ReLU) chains is exact and applies only where it may.</summary>
+[Collection(NonParallel.Name)]   // switches fusion off and on
+public class InferenceFusionTests
+{
+    private static (Model Model, BatchNormalization[] Norms) Build()
+    {
+        TanukiInfo.SetRandomSeed(21);
+        var inputs = new Input(3, 16, 16);
+        var c1 = new Conv2D(8, 3, padding: "same");
+        var b1 = new BatchNormalization();
+        var x = new ReLU().Call(b1.Call(c1.Call(inputs)));
+        var c2 = new Conv2D(8, (3, 3), padding: "same", useBias: false);
+        var b2 = new BatchNormalization(epsilon: 1e-5);
+        var y = new Add().Call(b2.Call(c2.Call(x)), x);
+        y = new Activation("relu").Call(y);
+        var outputs = new Dense(4).Call(new GlobalAveragePooling2D().Call(y));
+        var model = new Model(inputs, outputs);
+        foreach (var bn in new[] { b1, b2 })   // statistics far from the identity, so a wrong fold shows
+            bn.SetWeights([torch.rand(8) + 0.5, torch.randn(8), torch.randn(8), torch.rand(8) + 0.2]);
+        return (model, [b1, b2]);
+    }
+
+    private static Tensor Run(Model m, Tensor x, bool fused)
+    {
+        bool old = InferenceFusion.Enabled;
+        InferenceFusion.Enabled = fused;
+        try { return m.Predict(x); }
+        finally { InferenceFusion.Enabled = old; }
+    }
+
+    [Fact]
+    public void AFrozenModelRunsFusedAndMatchesTheUnfusedPath()
+    {
+        var (model, _) = Build();
+        model.Trainable = false;
+        Assert.Equal(2, model.FunctionalGraph!.Fusion.Chains);
+        Tensor x = torch.rand(5, 3, 16, 16) * 255;
+        Tensor plain = Run(model, x, fused: false);
+        Tensor fused = Run(model, x, fused: true);
+        TensorAssert.Close(plain, fused, atol: 1e-4, rtol: 1e-5);
+        Assert.False(TensorAssert.BitEqual(plain, fused), "fusion did not run (the outputs are bit-identical)");
+    }
+
+    [Fact]
+    public void NewWeightsAreFoldedAgain()
+    {
+        var (model, norms) = Build();
+        model.Trainable = false;
+        Tensor x = torch.rand(2, 3, 16, 16);
+        Run(model, x, fused: true);
+        norms[0].SetWeights([torch.rand(8) + 0.5, torch.randn(8), torch.randn(8), torch.rand(8) + 0.2]);
+        TensorAssert.Close(Run(model, x, fused: false), Run(model, x, fused: true), atol: 1e-4, rtol: 1e-5);
+    }
+
+    [Fact]
+    public void TrainableLayersAreNeverFused()
+    {
+        var (model, _) = Build();
+        Tensor x = torch.rand(2, 3, 16, 16);
+        TensorAssert.Equal(Run(model, x, fused: false), Run(model, x, fused: true));   // trainable: same path, bit for bit
+    }
+}
