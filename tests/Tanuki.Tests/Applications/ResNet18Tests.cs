@@ -86,6 +86,11 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
         Assert.Empty(baseModel.TrainableWeights);
         Assert.Equal(total, baseModel.NonTrainableWeights.Sum(w => w.Count));
         Assert.All(baseModel.Weights, w => Assert.False(w.Value.requires_grad));
+        Assert.Equal(0, baseModel.GetSummary().TrainableParams);
+        var text = new StringWriter();
+        baseModel.Summary(output: text);
+        Assert.Contains("Trainable params: 0", text.ToString());
+        Assert.Contains($"Non-trainable params: {total.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}", text.ToString());
     }
 
     [Fact]
