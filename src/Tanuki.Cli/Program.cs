@@ -47,6 +47,11 @@ public static class Program
             Console.Error.WriteLine("tanuki: say what to do, e.g. 'tanuki demo' or 'tanuki train DATA_DIR'. Run 'tanuki --help' for usage.");
             return BadInput;
         });
+        root.Subcommands.Add(Commands.TrainCommand.Create());
+        root.Subcommands.Add(Commands.EvaluateCommand.Create());
+        root.Subcommands.Add(Commands.PredictCommand.Create());
+        root.Subcommands.Add(Commands.SummaryCommand.Create());
+        root.Subcommands.Add(Commands.DemoCommand.Create());
         return root;
     }
 }

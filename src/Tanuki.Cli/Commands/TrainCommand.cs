@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Tanuki.Cli.Report;
+using Tanuki.Cli.Workflow;
+using Tanuki.Data;
+
+namespace Tanuki.Cli.Commands;
+
+/// <summary><c>tanuki train DATA_DIR</c>: the two-stage transfer-learning workflow on a folder of images.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainSettings();
+        var data = new Argument<string>("DATA_DIR") { Description = "A folder with one subfolder of images per class (JPEG, PNG, BMP, GIF, WebP)." };
+        var baseOpt = new Option<string>("--base") { Description = "resnet18 (ImageNet-pretrained, frozen then fine-tuned) or scratch (the same network from random weights).", DefaultValueFactory = _ => defaults.Base };
+        var size = new Option<int>("--image-size") { Description = "Images are resized to this height and width (a multiple of 32).", DefaultValueFactory = _ => defaults.ImageSize };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs of stage 1 (head on the frozen base); early stopping may end it sooner.", DefaultValueFactory = _ => defaults.Epochs };
+        var ftEpochs = new Option<int>("--fine-tune-epochs") { Description = "Epochs of stage 2 (fine-tuning); 0 skips it.", DefaultValueFactory = _ => defaults.FineTuneEpochs };
+        var unfreeze = new Option<string>("--unfreeze") { Description = "What stage 2 unfreezes: all, a fraction of the base (0.3), or a layer name prefix (stage4).", DefaultValueFactory = _ => defaults.Unfreeze };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate of stage 1.", DefaultValueFactory = _ => defaults.LearningRate };
+        var ftLr = new Option<double>("--fine-tune-lr") { Description = "Adam learning rate of stage 2.", DefaultValueFactory = _ => defaults.FineTuneLearningRate };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var split = new Option<double>("--validation-split") { Description = "Fraction of the images held out for validation (early stopping, the report).", DefaultValueFactory = _ => defaults.ValidationSplit };
+        var augment = new Option<string>("--augment") { Description = $"Augmentation during fine-tuning: a comma list of {string.Join(", ", TransferModel.Augmentations)}, or none.", DefaultValueFactory = _ => string.Join(",", defaults.Augment) };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation loss before a stage ends (0: never).", DefaultValueFactory = _ => defaults.Patience };
+        var seed = new Option<int>("--seed") { Description = "Seed for the split, shuffling, augmentation and the head's initial weights.", DefaultValueFactory = _ => defaults.Seed };
+        var outOpt = new Option<string>("--out") { Description = "Where to write the trained model.", DefaultValueFactory = _ => "model.tanuki" };
+        var report = new Option<string>("--report") { Description = "Where to write the HTML report (learning curves, confusion matrix).", DefaultValueFactory = _ => "report.html" };
+        var cmd = new Command("train", "Train an image classifier on a folder of images: freeze a pretrained ResNet-18, train a new head, then unfreeze and fine-tune. Writes the model and an HTML report.")
+        {
+            data, baseOpt, size, epochs, ftEpochs, unfreeze, lr, ftLr, batch, split, augment, patience, seed, outOpt, report,
+        };
+        cmd.SetAction(parse =>
+        {
+            var settings = new TrainSettings
+            {
+                Base = parse.GetValue(baseOpt)!, ImageSize = parse.GetValue(size), Epochs = parse.GetValue(epochs),
+                FineTuneEpochs = parse.GetValue(ftEpochs), Unfreeze = parse.GetValue(unfreeze)!, LearningRate = parse.GetValue(lr),
+                FineTuneLearningRate = parse.GetValue(ftLr), BatchSize = parse.GetValue(batch), ValidationSplit = parse.GetValue(split),
+                Augment = ParseAugment(parse.GetValue(augment)!), Patience = parse.GetValue(patience), Seed = parse.GetValue(seed),
+            };
+            var options = cmd.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--help")
+                .Select(o => (o.Name, Convert.ToString(parse.GetResult(o)?.GetValueOrDefault<object>(), CultureInfo.InvariantCulture) ?? "")).ToList();
+            return CommandRunner.Run(() => Execute(parse.GetValue(data)!, settings, parse.GetValue(outOpt)!, parse.GetValue(report), options,
+                                                   "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value))));
+        });
+        return cmd;
+    }
+
+    internal static IReadOnlyList<string> ParseAugment(string text) =>
+        text.Trim() is "" or "none" ? [] : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static int Execute(string dataDir, TrainSettings s, string outPath, string? reportPath,
+                               IReadOnlyList<(string, string)> options, string commandLine)
+    {
+        s.Validate();
+        if (!Directory.Exists(dataDir))
+            throw new CliException($"data folder '{dataDir}' does not exist. Give a folder with one subfolder of images per class, e.g. photos/cats/*.jpg and photos/dogs/*.jpg.");
+        string model = OutputPaths.CheckWritable(outPath, "--out");
+        string? report = string.IsNullOrEmpty(reportPath) ? null : OutputPaths.CheckWritable(reportPath, "--report");
+        var total = Stopwatch.StartNew();
+        TanukiInfo.SetRandomSeed(s.Seed);
+
+        ImageDataset train;
+        ImageDataset? val = null;
+        try
+        {
+            if (s.ValidationSplit > 0)
+                (train, val) = ImageDataset.FromDirectoryWithValidation(dataDir, (s.ImageSize, s.ImageSize), s.ValidationSplit, s.BatchSize, s.Seed);
+            else
+                train = ImageDataset.FromDirectory(dataDir, (s.ImageSize, s.ImageSize), s.BatchSize, seed: s.Seed);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliException(e.Message);
+        }
+        int classes = train.ClassNames!.Count;
+        if (val is not null && val.Cardinality == 0)
+            throw new CliException($"--validation-split {s.ValidationSplit} leaves no validation images ({train.FilePaths.Count} images in all). Use a larger split or more images, or --validation-split 0.");
+        Console.WriteLine($"Data: {train.FilePaths.Count} training" + (val is null ? "" : $" and {val.FilePaths.Count} validation") +
+                          $" images of {classes} classes ({string.Join(", ", train.ClassNames)}) at {s.ImageSize}x{s.ImageSize}");
+        TimeSpan loading = total.Elapsed;
+
+        var m = TransferModel.Build(s, classes);
+        m.Classifier.ClassNames = train.ClassNames;
+        Console.WriteLine($"Model: ResNet-18 ({(s.Base == "resnet18" ? "ImageNet weights" : "random weights")}, {m.Base.CountParams():N0} parameters) " +
+                          $"+ head ({m.Classifier.CountParams() - m.Base.CountParams():N0} parameters)");
+        string evaluatedOn = val is null ? "training set (no validation split)" : "validation set";
+        TwoStageResult r = TwoStageTraining.Run(m, s, train, val, (Dataset?)val ?? train, evaluatedOn, classes, Console.Out);
+
+        m.Classifier.Save(model);
+        Console.WriteLine($"Wrote the model to {model}");
+        if (report is not null)
+        {
+            var timings = new List<(string, TimeSpan)> { ("indexing the images", loading), ("stage 1", r.Stage1Time) };
+            if (r.Stage2Time is TimeSpan t2) timings.Add(("stage 2", t2));
+            timings.Add(("total", total.Elapsed));
+            var results = new List<(string, string)> { ($"accuracy after stage 1 ({evaluatedOn})", r.Stage1Accuracy.ToString("0.0000", CultureInfo.InvariantCulture)) };
+            if (r.Stage2Accuracy is double a2) results.Add(($"accuracy after fine-tuning ({evaluatedOn})", a2.ToString("0.0000", CultureInfo.InvariantCulture)));
+            if (r.Unfrozen is not null) results.Add(("unfrozen in stage 2", r.Unfrozen));
+            ReportWriter.Write(report, new ReportData
+            {
+                Command = commandLine, Options = options, ClassNames = train.ClassNames, Stage1 = r.Stage1, Stage2 = r.Stage2,
+                Confusion = r.Confusion, EvaluatedOn = evaluatedOn, Timings = timings, Results = results, ModelPath = model,
+            });
+            Console.WriteLine($"Wrote the report to {report}");
+        }
+        return Program.Ok;
+    }
+}
