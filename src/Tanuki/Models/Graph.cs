@@ -25,6 +25,11 @@ internal sealed class Graph
     public List<Layer> Layers { get; }
 
     private InferenceFusion? _fusion;
+    private bool? _hasConvolutions;
+
+    /// <summary>Whether any node is a convolution (the only layers channels-last memory speeds up).</summary>
+    public bool HasConvolutions => _hasConvolutions ??= Nodes.Any(n => n.Layer is Tanuki.Layers.Conv2D or Tanuki.Layers.DepthwiseConv2D
+        || (n.Layer is Model m && m.FunctionalGraph is Graph g && g.HasConvolutions));
 
     /// <summary>Frozen Conv2D → BatchNormalization (→ ReLU) chains run as one convolution in inference.</summary>
     public InferenceFusion Fusion => _fusion ??= new InferenceFusion(this);
@@ -104,7 +109,8 @@ internal sealed class Graph
     public Tensor[] Run(IReadOnlyList<Tensor> inputs, bool training)
     {
         var values = new Dictionary<SymbolicTensor, Tensor>();
-        for (int i = 0; i < Inputs.Length; i++) values[Inputs[i]] = inputs[i];
+        bool channelsLast = MemoryLayout.UseChannelsLast(this, inputs);
+        for (int i = 0; i < Inputs.Length; i++) values[Inputs[i]] = channelsLast ? MemoryLayout.ToChannelsLast(inputs[i]) : inputs[i];
         RunNodes(values, training, skip: null);
         return Outputs.Select(o => values[o]).ToArray();
     }

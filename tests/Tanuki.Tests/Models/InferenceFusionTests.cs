@@ -63,4 +63,30 @@ public class InferenceFusionTests
         Tensor x = torch.rand(2, 3, 16, 16);
         TensorAssert.Equal(Run(model, x, fused: false), Run(model, x, fused: true));   // trainable: same path, bit for bit
     }
+
+    [Fact]
+    public void ChannelsLastInferenceGivesTheSameOutputsAndOnlyRunsWithoutGradients()
+    {
+        var (model, _) = Build();
+        model.Trainable = false;
+        Tensor x = torch.rand(3, 3, 16, 16) * 255;
+        bool old = MemoryLayout.ChannelsLastInference;
+        try
+        {
+            MemoryLayout.ChannelsLastInference = false;
+            Tensor plain = model.Predict(x);
+            MemoryLayout.ChannelsLastInference = true;
+            Tensor cl = model.Predict(x);
+            TensorAssert.Close(plain, cl, atol: 1e-4, rtol: 1e-5);
+            using (torch.no_grad()) Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x]));
+            model.Trainable = true;
+            Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x]));        // gradients flow: default layout
+            Assert.True(MemoryLayout.IsChannelsLast(MemoryLayout.ToChannelsLast(x)));
+            TensorAssert.Equal(x, MemoryLayout.ToChannelsLast(x));
+        }
+        finally
+        {
+            MemoryLayout.ChannelsLastInference = old;
+        }
+    }
 }
