@@ -81,9 +81,25 @@ internal sealed class Window2D
 
     private (long T, long B, long L, long R) Pads(Tensor x)
     {
-        var (t, b) = PadsAlong(0, x.shape[2]);
-        var (l, r) = PadsAlong(1, x.shape[3]);
+        var (t, b) = Symmetric(0, x.shape[2], PadsAlong(0, x.shape[2]));
+        var (l, r) = Symmetric(1, x.shape[3], PadsAlong(1, x.shape[3]));
         return (t, b, l, r);
+    }
+
+    /// <summary>
+    /// Asymmetric pads whose extra row or column no window ever reads (CNTK's stride-2 layers on even sizes, TensorFlow's
+    /// "same" on most sizes) give the same windows as the leading pad on both sides — which libtorch does natively,
+    /// without copying the input into a padded tensor. Same window starts (i·stride − before), same output length.
+    /// </summary>
+    private (long Before, long After) Symmetric(int axis, long size, (long Before, long After) pads)
+    {
+        if (pads.Before == pads.After || CeilMode) return pads;
+        long s = S(axis);
+        long span = size + 2 * pads.Before - Extent(axis);
+        if (span < 0) return pads;
+        long symmetric = span / s + 1;
+        long actual = (size + pads.Before + pads.After - Extent(axis)) / s + 1;
+        return symmetric == actual ? (pads.Before, pads.Before) : pads;
     }
 
     /// <summary>A convolution; pads the input first only when the pads are asymmetric (libtorch pads symmetrically).</summary>
