@@ -42,7 +42,10 @@ internal sealed record TrainSettings
         foreach (string a in Augment)
             if (!TransferModel.Augmentations.Contains(a))
                 throw new CliException($"unknown augmentation '{a}'. Choose from: {string.Join(", ", TransferModel.Augmentations)}, or 'none'.");
-        if (Unfreeze != "all" && !double.TryParse(Unfreeze, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+        bool isFraction = double.TryParse(Unfreeze, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double fraction);
+        if (isFraction && !(fraction > 0 && fraction <= 1))
+            throw new CliException($"--unfreeze {Unfreeze}: a fraction of the base must be in (0, 1]; 0.3 unfreezes its last 30% of layers, 1 all of it.");
+        if (Unfreeze != "all" && !isFraction
             && !Unfreeze.StartsWith("stage", StringComparison.Ordinal) && !Unfreeze.StartsWith("conv1", StringComparison.Ordinal))
             throw new CliException($"--unfreeze '{Unfreeze}' is not understood. Use 'all', a fraction of the base such as 0.3, or a layer name prefix such as stage4 or stage5_block2.");
     }
