@@ -21,7 +21,8 @@ public static class Program
         if (parsed.Errors.Count > 0)
         {
             foreach (var e in parsed.Errors) Console.Error.WriteLine($"tanuki: {e.Message}");
-            Console.Error.WriteLine("Run 'tanuki --help' for usage.");
+            string verb = parsed.CommandResult.Command == root ? "" : parsed.CommandResult.Command.Name + " ";
+            Console.Error.WriteLine($"Run 'tanuki {verb}--help' for usage.");
             return BadInput;
         }
         return parsed.Invoke();

@@ -19,7 +19,8 @@ internal static class EvaluateCommand
 
     private static int Execute(string modelPath, string dataDir, int batchSize)
     {
-        if (!Directory.Exists(dataDir)) throw new CliException($"data folder '{dataDir}' does not exist.");
+        if (batchSize < 1) throw new CliException($"--batch-size must be at least 1. Received: {batchSize}");
+        if (!Directory.Exists(dataDir)) throw new CliException($"data folder '{dataDir}' does not exist. Give a folder with one subfolder of images per class, as for 'tanuki train'.");
         Model model = ModelFiles.Load(modelPath);
         var size = ModelFiles.ImageSize(model);
         ImageDataset data;

@@ -5,8 +5,12 @@ internal static class ModelFiles
 {
     public static Model Load(string path)
     {
+        if (Directory.Exists(path))
+            throw new CliException($"'{path}' is a folder, not a model file. The model comes first: the .tanuki file 'tanuki train' wrote (its --out).");
         if (!File.Exists(path))
             throw new CliException($"model file '{path}' does not exist. Train one with 'tanuki train DATA_DIR --out {path}'.");
+        if (Data.ImageDataset.IsImageFile(path))
+            throw new CliException($"'{path}' is an image, not a model file. The model comes first: tanuki predict MODEL IMAGE.");
         return Model.Load(path);   // a damaged or foreign file throws ModelFileException, reported as bad input
     }
 
