@@ -80,9 +80,12 @@ internal static class TrainCommand
         {
             throw new CliException(e.Message);
         }
+        catch (ArgumentException e) when (e.ParamName == "validationSplit")
+        {
+            throw new CliException($"--validation-split {s.ValidationSplit.ToString(CultureInfo.InvariantCulture)}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")} " +
+                                   "Use a split that leaves images on both sides (0.2 is usual), more images, or --validation-split 0.");
+        }
         int classes = train.ClassNames!.Count;
-        if (val is not null && val.Cardinality == 0)
-            throw new CliException($"--validation-split {s.ValidationSplit} leaves no validation images ({train.FilePaths.Count} images in all). Use a larger split or more images, or --validation-split 0.");
         Console.WriteLine($"Data: {train.FilePaths.Count} training" + (val is null ? "" : $" and {val.FilePaths.Count} validation") +
                           $" images of {classes} classes ({string.Join(", ", train.ClassNames)}) at {s.ImageSize}x{s.ImageSize}");
         TimeSpan loading = total.Elapsed;
