@@ -52,7 +52,14 @@ public static class Program
             Console.Error.WriteLine($"The {(full ? "full set" : "sample")} has {(full ? 6000 : 100)} training and {perClass} test images per class; ask for fewer.");
             return 2;
         }
-        using FashionMnist fashion = full ? FashionMnist.Load() : FashionMnist.LoadSample();
+        FashionMnist fashion;
+        try { fashion = full ? FashionMnist.Load() : FashionMnist.LoadSample(); }
+        catch (FileNotFoundException e)   // --data full without Debian's package: the message says how to get it
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+        using var _ = fashion;
         Console.WriteLine(full ? $"Fashion-MNIST from {FashionMnist.DebianFolder}" : "Fashion-MNIST: the sample inside Tanuki (100 + 100 images per class)");
         var (trainX, trainY) = PerClass(fashion.Train, skip: 0, s.TrainPerClass);
         var (valX, valY) = PerClass(fashion.Train, skip: s.TrainPerClass, s.ValidationPerClass);
