@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace Tanuki.Cli;
 
@@ -15,26 +16,29 @@ public static class Program
     /// <summary>Runs the command line.</summary>
     public static int Main(string[] args)
     {
-        RootCommand root = BuildCommand();
+        Command root = BuildCommand();
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var e in parsed.Errors) Console.Error.WriteLine($"tanuki: {e.Message}");
-            Console.Error.WriteLine("Run 'tanuki --help' for usage.");
+            string verb = parsed.CommandResult.Command == root ? "" : parsed.CommandResult.Command.Name + " ";
+            Console.Error.WriteLine($"Run 'tanuki {verb}--help' for usage.");
             return BadInput;
         }
         return parsed.Invoke();
     }
 
     /// <summary>The command tree; every verb has --help.</summary>
-    public static RootCommand BuildCommand()
+    public static Command BuildCommand()
     {
-        var root = new RootCommand(
+        // Not a RootCommand: that names itself after the running executable (Tanuki.Cli, dotnet, a test host), and help's
+        // "Usage:" lines should say what users type.
+        var root = new Command("tanuki",
             "tanuki: transfer learning and fine-tuning for .NET. Take an ImageNet model, freeze it, add a head, train, " +
             "unfreeze and fine-tune, on a folder of images (one subfolder per class).\n\n" +
             "Exit codes: 0 success, 1 failure while working, 2 bad usage or input.");
-        // The built-in --version reports the entry assembly (a test host, say); Tanuki's own version is what users need.
-        foreach (Option o in root.Options.Where(o => o is VersionOption).ToList()) root.Options.Remove(o);
+        root.Options.Add(new HelpOption());
+        // Not the built-in VersionOption: it reports the entry assembly (a test host, say); Tanuki's own version is what users need.
         var version = new Option<bool>("--version") { Description = "Show Tanuki's version" };
         root.Options.Add(version);
         root.SetAction(parse =>

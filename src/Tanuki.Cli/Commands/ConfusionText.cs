@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Tanuki.Cli.Commands;
@@ -15,7 +16,7 @@ internal static class ConfusionText
         for (int r = 0; r < k; r++)
         {
             int total = Enumerable.Range(0, k).Sum(c => confusion[r, c]);
-            string acc = total == 0 ? "  -   " : (confusion[r, r] / (double)total).ToString("0.0000");
+            string acc = total == 0 ? "  -   " : (confusion[r, r] / (double)total).ToString("0.0000", CultureInfo.InvariantCulture);
             sb.AppendLine($"  {classes[r].PadRight(nameWidth)}  {acc}  ({confusion[r, r]}/{total})");
         }
         sb.AppendLine("confusion matrix (rows: true class, columns: predicted, in class order):");

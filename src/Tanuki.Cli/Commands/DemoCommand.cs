@@ -69,9 +69,10 @@ internal static class DemoCommand
         {
             Command = "tanuki demo", Options = [("--image-size", s.ImageSize.ToString(CultureInfo.InvariantCulture)), ("--fine-tune-epochs", s.FineTuneEpochs.ToString(CultureInfo.InvariantCulture))],
             ClassNames = classes, Stage1 = r.Stage1, Stage2 = r.Stage2, Confusion = r.Confusion, EvaluatedOn = "test images",
-            Timings = [("stage 1", r.Stage1Time), ("stage 2", r.Stage2Time ?? TimeSpan.Zero), ("total", clock.Elapsed)],
+            // With --fine-tune-epochs 0 there is no stage 2 to time or report.
+            Timings = [("stage 1", r.Stage1Time), .. r.Stage2Time is TimeSpan t2 ? [("stage 2", t2)] : Array.Empty<(string, TimeSpan)>(), ("total", clock.Elapsed)],
             Results = [("frozen-base accuracy (test)", r.Stage1Accuracy.ToString("0.0000", CultureInfo.InvariantCulture)),
-                       ("fine-tuned accuracy (test)", r.FinalAccuracy.ToString("0.0000", CultureInfo.InvariantCulture))],
+                       .. r.Stage2Accuracy is double a ? [("fine-tuned accuracy (test)", a.ToString("0.0000", CultureInfo.InvariantCulture))] : Array.Empty<(string, string)>()],
             ModelPath = model,
         });
         Console.WriteLine();

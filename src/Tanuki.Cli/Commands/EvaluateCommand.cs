@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Tanuki.Cli.Workflow;
 using Tanuki.Data;
 
@@ -19,7 +20,9 @@ internal static class EvaluateCommand
 
     private static int Execute(string modelPath, string dataDir, int batchSize)
     {
-        if (!Directory.Exists(dataDir)) throw new CliException($"data folder '{dataDir}' does not exist.");
+        if (batchSize < 1) throw new CliException($"--batch-size must be at least 1. Received: {batchSize}");
+        ModelFiles.Check(modelPath);
+        if (!Directory.Exists(dataDir)) throw new CliException($"data folder '{dataDir}' does not exist. Give a folder with one subfolder of images per class, as for 'tanuki train'.");
         Model model = ModelFiles.Load(modelPath);
         var size = ModelFiles.ImageSize(model);
         ImageDataset data;
@@ -30,7 +33,7 @@ internal static class EvaluateCommand
             throw new CliException($"the folder's classes ({string.Join(", ", data.ClassNames!)}) are not the model's ({string.Join(", ", modelClasses)}). " +
                                    "Evaluate on a folder with the same class subfolders the model was trained on.");
         var (confusion, accuracy) = TwoStageTraining.Evaluate(model, data, modelClasses.Count);
-        Console.WriteLine($"accuracy: {accuracy:0.0000} ({data.FilePaths.Count} images)");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {accuracy:0.0000} ({data.FilePaths.Count} images)"));
         Console.WriteLine(ConfusionText.Format(confusion, modelClasses));
         return Program.Ok;
     }

@@ -5,9 +5,19 @@ internal static class ModelFiles
 {
     public static Model Load(string path)
     {
+        Check(path);
+        return Model.Load(path);   // a damaged or foreign file throws ModelFileException, reported as bad input
+    }
+
+    /// <summary>The checks that need no reading: run first, so that swapped arguments are named as such.</summary>
+    public static void Check(string path)
+    {
+        if (Directory.Exists(path))
+            throw new CliException($"'{path}' is a folder, not a model file: give the .tanuki file that 'tanuki train' wrote (its --out). The model comes before the images.");
         if (!File.Exists(path))
             throw new CliException($"model file '{path}' does not exist. Train one with 'tanuki train DATA_DIR --out {path}'.");
-        return Model.Load(path);   // a damaged or foreign file throws ModelFileException, reported as bad input
+        if (Data.ImageDataset.IsImageFile(path))
+            throw new CliException($"'{path}' is an image, not a model file: give the .tanuki file that 'tanuki train' wrote (its --out). The model comes before the images.");
     }
 
     /// <summary>The (height, width) a model's first input takes.</summary>

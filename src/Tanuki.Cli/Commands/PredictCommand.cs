@@ -23,6 +23,7 @@ internal static class PredictCommand
     private static int Execute(string modelPath, string input, int top, bool json)
     {
         if (top < 1) throw new CliException($"--top must be at least 1. Received: {top}");
+        ModelFiles.Check(modelPath);
         string[] files = File.Exists(input)
             ? [input]
             : Directory.Exists(input)

@@ -17,7 +17,7 @@ internal static class TrainCommand
         var baseOpt = new Option<string>("--base") { Description = "resnet18 (ImageNet-pretrained, frozen then fine-tuned) or scratch (the same network from random weights).", DefaultValueFactory = _ => defaults.Base };
         var size = new Option<int>("--image-size") { Description = "Images are resized to this height and width (a multiple of 32).", DefaultValueFactory = _ => defaults.ImageSize };
         var epochs = new Option<int>("--epochs") { Description = "Epochs of stage 1 (head on the frozen base); early stopping may end it sooner.", DefaultValueFactory = _ => defaults.Epochs };
-        var ftEpochs = new Option<int>("--fine-tune-epochs") { Description = "Epochs of stage 2 (fine-tuning); 0 skips it.", DefaultValueFactory = _ => defaults.FineTuneEpochs };
+        var ftEpochs = new Option<int>("--fine-tune-epochs") { Description = $"Epochs of stage 2 (fine-tuning); 0 skips it. [default: {defaults.FineTuneEpochs}; 0 with --base scratch]" };
         var unfreeze = new Option<string>("--unfreeze") { Description = "What stage 2 unfreezes: all, a fraction of the base (0.3), or a layer name prefix (stage4).", DefaultValueFactory = _ => defaults.Unfreeze };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate of stage 1.", DefaultValueFactory = _ => defaults.LearningRate };
         var ftLr = new Option<double>("--fine-tune-lr") { Description = "Adam learning rate of stage 2.", DefaultValueFactory = _ => defaults.FineTuneLearningRate };
@@ -34,15 +34,19 @@ internal static class TrainCommand
         };
         cmd.SetAction(parse =>
         {
+            string baseName = parse.GetValue(baseOpt)!;
+            // A base from scratch has no stage 2, so its default is none (an explicit --fine-tune-epochs is still refused).
+            int fineTuneEpochs = parse.GetResult(ftEpochs) is null ? (baseName == "scratch" ? 0 : defaults.FineTuneEpochs) : parse.GetValue(ftEpochs);
             var settings = new TrainSettings
             {
-                Base = parse.GetValue(baseOpt)!, ImageSize = parse.GetValue(size), Epochs = parse.GetValue(epochs),
-                FineTuneEpochs = parse.GetValue(ftEpochs), Unfreeze = parse.GetValue(unfreeze)!, LearningRate = parse.GetValue(lr),
+                Base = baseName, ImageSize = parse.GetValue(size), Epochs = parse.GetValue(epochs),
+                FineTuneEpochs = fineTuneEpochs, Unfreeze = parse.GetValue(unfreeze)!, LearningRate = parse.GetValue(lr),
                 FineTuneLearningRate = parse.GetValue(ftLr), BatchSize = parse.GetValue(batch), ValidationSplit = parse.GetValue(split),
                 Augment = ParseAugment(parse.GetValue(augment)!), Patience = parse.GetValue(patience), Seed = parse.GetValue(seed),
             };
             var options = cmd.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--help")
-                .Select(o => (o.Name, Convert.ToString(parse.GetResult(o)?.GetValueOrDefault<object>(), CultureInfo.InvariantCulture) ?? "")).ToList();
+                .Select(o => (o.Name, o == ftEpochs ? fineTuneEpochs.ToString(CultureInfo.InvariantCulture)
+                                                    : Convert.ToString(parse.GetResult(o)?.GetValueOrDefault<object>(), CultureInfo.InvariantCulture) ?? "")).ToList();
             return CommandRunner.Run(() => Execute(parse.GetValue(data)!, settings, parse.GetValue(outOpt)!, parse.GetValue(report), options,
                                                    "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value))));
         });
@@ -76,17 +80,21 @@ internal static class TrainCommand
         {
             throw new CliException(e.Message);
         }
+        catch (ArgumentException e) when (e.ParamName == "validationSplit")
+        {
+            throw new CliException($"--validation-split {s.ValidationSplit.ToString(CultureInfo.InvariantCulture)}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")} " +
+                                   "Use a split that leaves images on both sides (0.2 is usual), more images, or --validation-split 0.");
+        }
         int classes = train.ClassNames!.Count;
-        if (val is not null && val.Cardinality == 0)
-            throw new CliException($"--validation-split {s.ValidationSplit} leaves no validation images ({train.FilePaths.Count} images in all). Use a larger split or more images, or --validation-split 0.");
         Console.WriteLine($"Data: {train.FilePaths.Count} training" + (val is null ? "" : $" and {val.FilePaths.Count} validation") +
                           $" images of {classes} classes ({string.Join(", ", train.ClassNames)}) at {s.ImageSize}x{s.ImageSize}");
         TimeSpan loading = total.Elapsed;
 
         var m = TransferModel.Build(s, classes);
+        if (s.FineTuneEpochs > 0) m.CheckUnfreeze(s.Unfreeze);
         m.Classifier.ClassNames = train.ClassNames;
         Console.WriteLine($"Model: ResNet-18 ({(s.Base == "resnet18" ? "ImageNet weights" : "random weights")}, {m.Base.CountParams():N0} parameters) " +
-                          $"+ head ({m.Classifier.CountParams() - m.Base.CountParams():N0} parameters)");
+                          $"+ head ({m.Head.CountParams():N0} parameters)");
         string evaluatedOn = val is null ? "training set (no validation split)" : "validation set";
         TwoStageResult r = TwoStageTraining.Run(m, s, train, val, (Dataset?)val ?? train, evaluatedOn, classes, Console.Out);
 

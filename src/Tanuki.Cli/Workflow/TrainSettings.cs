@@ -35,14 +35,18 @@ internal sealed record TrainSettings
         if (FineTuneEpochs > 0 && Base == "scratch")
             throw new CliException("--fine-tune-epochs needs a pretrained base to unfreeze, but the 'scratch' base has no frozen stage: all of it trains from the start. " +
                                    "Use --epochs alone with --base scratch, or --base resnet18 to fine-tune.");
+        if (Patience < 0) throw new CliException($"--patience cannot be negative (0 turns early stopping off). Received: {Patience}");
         if (BatchSize < 1) throw new CliException($"--batch-size must be at least 1. Received: {BatchSize}");
         if (!(ValidationSplit >= 0 && ValidationSplit < 1)) throw new CliException($"--validation-split must be in [0, 1). Received: {ValidationSplit}");
         if (!(LearningRate > 0)) throw new CliException($"--lr must be positive. Received: {LearningRate}");
         if (!(FineTuneLearningRate > 0)) throw new CliException($"--fine-tune-lr must be positive. Received: {FineTuneLearningRate}");
         foreach (string a in Augment)
             if (!TransferModel.Augmentations.Contains(a))
-                throw new CliException($"unknown augmentation '{a}'. Choose from: {string.Join(", ", TransferModel.Augmentations)}, or 'none'.");
-        if (Unfreeze != "all" && !double.TryParse(Unfreeze, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+                throw new CliException($"--augment: unknown augmentation '{a}'. Choose from: {string.Join(", ", TransferModel.Augmentations)}, or 'none'.");
+        bool isFraction = double.TryParse(Unfreeze, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double fraction);
+        if (isFraction && !(fraction > 0 && fraction <= 1))
+            throw new CliException($"--unfreeze {Unfreeze}: a fraction of the base must be in (0, 1]; 0.3 unfreezes its last 30% of layers, 1 all of it.");
+        if (Unfreeze != "all" && !isFraction
             && !Unfreeze.StartsWith("stage", StringComparison.Ordinal) && !Unfreeze.StartsWith("conv1", StringComparison.Ordinal))
             throw new CliException($"--unfreeze '{Unfreeze}' is not understood. Use 'all', a fraction of the base such as 0.3, or a layer name prefix such as stage4 or stage5_block2.");
     }

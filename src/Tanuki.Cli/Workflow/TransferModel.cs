@@ -16,11 +16,12 @@ internal sealed class TransferModel
     /// <summary>The augmentation names <c>--augment</c> takes.</summary>
     public static readonly string[] Augmentations = ["flip", "rotate", "zoom", "translate", "contrast"];
 
-    private TransferModel(Model classifier, Model training, Model baseModel)
+    private TransferModel(Model classifier, Model training, Model baseModel, Layer head)
     {
         Classifier = classifier;
         Training = training;
         Base = baseModel;
+        Head = head;
     }
 
     /// <summary>The model to save and evaluate: image (0–255 RGB) in, class logits out.</summary>
@@ -31,6 +32,9 @@ internal sealed class TransferModel
 
     /// <summary>The ResNet-18 base.</summary>
     public Model Base { get; }
+
+    /// <summary>The new classification layer on top of the pooled features: the only weights stage 1 trains.</summary>
+    public Layer Head { get; }
 
     public static TransferModel Build(TrainSettings s, int classes)
     {
@@ -56,7 +60,7 @@ internal sealed class TransferModel
             foreach (Layer a in augment) x = a.Call(x);
             training = new Model(input2, Classify(x), name: "classifier_augmented");
         }
-        return new TransferModel(classifier, training, baseModel);
+        return new TransferModel(classifier, training, baseModel, head);
     }
 
     private static Layer Augmentation(string name, int seed) => name switch
@@ -68,6 +72,20 @@ internal sealed class TransferModel
         "contrast" => new RandomContrast(0.2, seed: seed, name: "random_contrast"),
         _ => throw new CliException($"unknown augmentation '{name}'."),
     };
+
+    /// <summary>Fails now, before any training, if <see cref="Unfreeze"/> would fail after stage 1.</summary>
+    public void CheckUnfreeze(string spec)
+    {
+        try
+        {
+            Base.CheckUnfreezeSpec(spec);
+        }
+        catch (ArgumentException)
+        {
+            throw new CliException($"--unfreeze {spec}: no layer of the base is named so or starts with it. Use 'all', a fraction of the base " +
+                                   "such as 0.3, or where to start: conv1, stage2, stage3, stage4, stage5 (or a block, such as stage5_block2).");
+        }
+    }
 
     /// <summary>Unfreezes the base as <c>--unfreeze</c> says; returns a description.</summary>
     public string Unfreeze(string spec)

@@ -36,8 +36,8 @@ internal static class TwoStageTraining
         Model stage1Model = pretrained ? m.Classifier : m.Training;
         stage1Model.Compile(new Adam(s.LearningRate), loss, ["accuracy"]);
         log.WriteLine(pretrained
-            ? $"Stage 1: the pretrained base is frozen; training the head ({s.Epochs} epochs at learning rate {s.LearningRate:g})"
-            : $"Training ResNet-18 from random weights ({s.Epochs} epochs at learning rate {s.LearningRate:g})");
+            ? $"Stage 1: the pretrained base is frozen; training the head ({Epochs(s.Epochs)} at learning rate {s.LearningRate:g})"
+            : $"Training ResNet-18 from random weights ({Epochs(s.Epochs)} at learning rate {s.LearningRate:g})");
         var clock = Stopwatch.StartNew();
         History h1 = stage1Model.Fit(train, s.Epochs, s.Verbose, Stopping(s, validation), validation);
         TimeSpan t1 = clock.Elapsed;
@@ -48,7 +48,7 @@ internal static class TwoStageTraining
 
         string unfrozen = m.Unfreeze(s.Unfreeze);
         m.Training.Compile(new Adam(s.FineTuneLearningRate), loss, ["accuracy"]);
-        log.WriteLine($"Stage 2: fine-tuning {unfrozen} with the head ({s.FineTuneEpochs} epochs at learning rate {s.FineTuneLearningRate:g}; " +
+        log.WriteLine($"Stage 2: fine-tuning {unfrozen} with the head ({Epochs(s.FineTuneEpochs)} at learning rate {s.FineTuneLearningRate:g}; " +
                       "BatchNormalization stays in inference mode" + (s.Augment.Count > 0 ? $"; augmentation: {string.Join(", ", s.Augment)})" : ")"));
         clock.Restart();
         History h2 = m.Training.Fit(train, s.FineTuneEpochs, s.Verbose, Stopping(s, validation), validation);
@@ -61,6 +61,8 @@ internal static class TwoStageTraining
             Stage1Time = t1, Stage2Time = t2, Unfrozen = unfrozen,
         };
     }
+
+    private static string Epochs(int n) => n == 1 ? "1 epoch" : $"{n} epochs";
 
     private static List<Callback> Stopping(TrainSettings s, Dataset? validation) =>
         validation is not null && s.Patience > 0 ? [new EarlyStopping("val_loss", patience: s.Patience, restoreBestWeights: true)] : [];

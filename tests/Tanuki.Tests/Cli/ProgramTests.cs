@@ -7,13 +7,8 @@ public class ProgramTests
 {
     private static (int Code, string Out, string Err) Run(params string[] args)
     {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (Program.Main(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+        CliResult r = TanukiCommand.Run(args);
+        return (r.Code, r.Out, r.Err);
     }
 
     [Fact]

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Tanuki.Data;
+
+namespace Tanuki.Tests.Cli;
+
+/// <summary>
+/// <c>tanuki train</c> on a generated folder, then the other verbs on what it wrote, each checked against the model
+/// loaded with <see cref="Model.Load"/> and run image by image here.
+/// </summary>
+[Collection(NonParallel.Name)]   // redirects Console
+public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<TrainedModelFixture>
+{
+    private static readonly string[] Classes = ShapeImages.Classes;
+
+    private string[] Images => Directory.GetFiles(trained.DataDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The loaded model's class probabilities for one image file.</summary>
+    private static float[] Probabilities(Model model, string file)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        Tensor image = ImageDataset.LoadImage(file, (32, 32));
+        return model.Call(image.unsqueeze(0), training: false).softmax(-1).squeeze(0).data<float>().ToArray();
+    }
+
+    /// <summary>"file: name p, name p" → the (name, probability) pairs.</summary>
+    private static (string File, List<(string Class, double P)> Top) ParsePrediction(string line)
+    {
+        int colon = line.LastIndexOf(": ", StringComparison.Ordinal);
+        var top = line[(colon + 2)..].Split(", ").Select(item =>
+        {
+            int space = item.LastIndexOf(' ');
+            return (item[..space], double.Parse(item[(space + 1)..], CultureInfo.InvariantCulture));
+        }).ToList();
+        return (line[..colon], top);
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [Fact]
+    public void TrainRunsBothStagesAndSaysWhatItWrote()
+    {
+        CliResult r = trained.Result;
+        Assert.True(r.Code == 0, r.ToString());
+        Assert.Contains("images of 3 classes (circle, square, stripes) at 32x32", r.Out);
+        Assert.Contains("+ head (1,539 parameters)", r.Out);                    // Dense(3) on 512 features
+        Assert.Contains("Stage 1: the pretrained base is frozen; training the head (2 epochs", r.Out);
+        Assert.Matches(@"Stage 1 accuracy on the validation set: [01]\.\d{4}", r.Out);
+        Assert.Contains("Stage 2: fine-tuning all of the base with the head (1 epoch at learning rate 1e-05", r.Out);
+        Assert.Matches(@"Stage 2 accuracy on the validation set: [01]\.\d{4}", r.Out);
+        Assert.Contains($"Wrote the model to {trained.ModelPath}", r.Out);
+        Assert.Contains($"Wrote the report to {trained.ReportPath}", r.Out);
+        Assert.Equal("", r.Err);
+    }
+
+    [Fact]
+    public void ModelLoadReadsTheModelWithItsClassNamesAndImageSize()
+    {
+        Model model = Model.Load(trained.ModelPath);
+        Assert.Equal(Classes, model.ClassNames);
+        Assert.Equal(new long[] { -1, 3, 32, 32 }, model.Inputs[0].Shape);
+        Assert.Equal(new long[] { -1, 3 }, model.Outputs[0].Shape);
+    }
+
+    [Fact]
+    public void PredictOnAnImagePrintsTheClassesAndTheLoadedModelsProbabilities()
+    {
+        string image = Images[0];
+        CliResult r = TanukiCommand.Run("predict", trained.ModelPath, image);
+        Assert.True(r.Code == 0, r.ToString());
+        var (file, top) = ParsePrediction(Assert.Single(Lines(r.Out)));
+        Assert.Equal(image, file);
+        Assert.Equal(Classes.Order(), top.Select(t => t.Class).Order());   // --top 3 of 3 classes: each once
+        Assert.True(top[0].P >= top[1].P && top[1].P >= top[2].P, r.Out);
+        float[] expected = Probabilities(Model.Load(trained.ModelPath), image);
+        foreach (var (name, p) in top) Assert.Equal(expected[Array.IndexOf(Classes, name)], p, 0.0006);   // printed to 3 decimals
+    }
+
+    [Fact]
+    public void PredictTopTwoOnAFolderPrintsOneLinePerImage()
+    {
+        CliResult r = TanukiCommand.Run("predict", trained.ModelPath, trained.DataDir, "--top", "2");
+        Assert.True(r.Code == 0, r.ToString());
+        var predictions = Lines(r.Out).Select(ParsePrediction).ToList();
+        Assert.Equal(Images, predictions.Select(p => p.File));
+        Model model = Model.Load(trained.ModelPath);
+        foreach (var (file, top) in predictions)
+        {
+            Assert.Equal(2, top.Count);
+            Assert.All(top, t => Assert.Contains(t.Class, Classes));
+            float[] expected = Probabilities(model, file);
+            Assert.Equal(Classes[Array.IndexOf(expected, expected.Max())], top[0].Class);
+        }
+    }
+
+    [Fact]
+    public void PredictJsonPrintsOneObjectPerImage()
+    {
+        CliResult r = TanukiCommand.Run("predict", trained.ModelPath, Path.Combine(trained.DataDir, "square"), "--json", "--top", "2");
+        Assert.True(r.Code == 0, r.ToString());
+        string[] lines = Lines(r.Out);
+        Assert.Equal(8, lines.Length);
+        foreach (string line in lines)
+        {
+            using var doc = JsonDocument.Parse(line);
+            Assert.StartsWith(Path.Combine(trained.DataDir, "square"), doc.RootElement.GetProperty("file").GetString());
+            var top = doc.RootElement.GetProperty("predictions").EnumerateArray().ToList();
+            Assert.Equal(2, top.Count);
+            Assert.All(top, p => Assert.Contains(p.GetProperty("class").GetString(), Classes));
+            Assert.InRange(top[1].GetProperty("probability").GetDouble(), 0, top[0].GetProperty("probability").GetDouble());
+        }
+    }
+
+    [Fact]
+    public void EvaluatePrintsTheAccuracyPerClassAccuraciesAndConfusionOfTheLoadedModel()
+    {
+        CliResult r = TanukiCommand.Run("evaluate", trained.ModelPath, trained.DataDir, "--batch-size", "5");
+        Assert.True(r.Code == 0, r.ToString());
+        // The same counts, image by image.
+        Model model = Model.Load(trained.ModelPath);
+        var confusion = new int[3, 3];
+        foreach (string file in Images)
+        {
+            float[] p = Probabilities(model, file);
+            confusion[Array.IndexOf(Classes, Path.GetFileName(Path.GetDirectoryName(file))), Array.IndexOf(p, p.Max())]++;
+        }
+        int right = Enumerable.Range(0, 3).Sum(i => confusion[i, i]);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"accuracy: {right / 24.0:0.0000} (24 images)"), r.Out);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Matches(new Regex($@"^\s+{Classes[i]}\s+{confusion[i, i] / 8.0:0.0000}\s+\({confusion[i, i]}/8\)$", RegexOptions.Multiline), r.Out);
+            Assert.Matches(new Regex($@"^\s+{Classes[i]}\s+{confusion[i, 0]}\s+{confusion[i, 1]}\s+{confusion[i, 2]}$", RegexOptions.Multiline), r.Out);
+        }
+    }
+
+    [Fact]
+    public void SummaryPrintsTheLayerTableAndTheClasses()
+    {
+        CliResult r = TanukiCommand.Run("summary", trained.ModelPath);
+        Assert.True(r.Code == 0, r.ToString());
+        foreach (string row in new[] { "resnet18 (Functional)", "avg_pool (GlobalAveragePooling2D)", "predictions (Dense)", "(None, 3)", "Total params:", "Trainable params:", "Non-trainable params:" })
+            Assert.Contains(row, r.Out);
+        Assert.Contains("Classes (3): circle, square, stripes", r.Out);
+        Assert.DoesNotContain("stage5_block3_conv2", r.Out);
+        Assert.Contains("stage5_block3_conv2", TanukiCommand.Run("summary", trained.ModelPath, "--expand").Out);
+    }
+
+    [Fact]
+    public void TheReportReferencesItsPngsWhichArePngs()
+    {
+        string html = File.ReadAllText(trained.ReportPath);
+        var pngs = Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["training_files/loss.png", "training_files/accuracy.png", "training_files/confusion.png"], pngs);
+        foreach (string png in pngs)
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(trained.ReportPath)!, png));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
+        }
+        Assert.Contains("fine-tuning starts", html);
+        Assert.Contains("tanuki train " + trained.DataDir, html);
+        foreach (string c in Classes) Assert.Contains($"<td>{c}</td>", html);
+    }
+
+    [Fact]
+    public void NothingButTheModelAndTheReportIsLeft()
+    {
+        Assert.True(trained.Result.Code == 0, trained.Result.ToString());
+        var files = Directory.GetFiles(trained.Root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(trained.Root, f).Replace('\\', '/'))
+            .Where(f => !f.StartsWith("shapes/", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        Assert.Equal(["out/shapes.tanuki", "report/training.html", "report/training_files/accuracy.png",
+                      "report/training_files/confusion.png", "report/training_files/loss.png"], files);
+        Assert.Equal(24, Images.Length);
+    }
+
+    [Fact]
+    public void ABaseFromScratchTrainsInOneStageWithoutBeingToldNotToFineTune()
+    {
+        using var dir = new TempDirectory();
+        string data = ShapeImages.Write(dir.File("shapes"), 4);
+        CliResult r = TanukiCommand.Run("train", data, "--base", "scratch", "--epochs", "1", "--image-size", "32", "--batch-size", "8",
+                                        "--out", dir.File("scratch.tanuki"), "--report", dir.File("scratch.html"));
+        Assert.True(r.Code == 0, r.ToString());
+        Assert.Contains("Model: ResNet-18 (random weights", r.Out);
+        Assert.Contains("Training ResNet-18 from random weights (1 epoch at", r.Out);
+        Assert.DoesNotContain("Stage 2", r.Out);
+        Assert.Contains("<tr><th>--fine-tune-epochs</th><td><code>0</code></td></tr>", File.ReadAllText(dir.File("scratch.html")));
+        Assert.Equal(ShapeImages.Classes, Model.Load(dir.File("scratch.tanuki")).ClassNames);
+    }
+}
