@@ -25,7 +25,10 @@ public static class Backend
         set { EnsureInitialized(); s_device = value; }
     }
 
-    /// <summary>Intra-op threads libtorch uses. Defaults to the machine's processor count.</summary>
+    /// <summary>
+    /// Intra-op threads libtorch uses. Defaults to <c>TANUKI_THREADS</c>, else <c>OMP_NUM_THREADS</c>, else the machine's
+    /// processor count.
+    /// </summary>
     public static int Threads
     {
         get { EnsureInitialized(); return s_threads; }
@@ -36,6 +39,13 @@ public static class Backend
             torch.set_num_threads(value);
             s_threads = value;
         }
+    }
+
+    private static int DefaultThreads()
+    {
+        foreach (string name in new[] { "TANUKI_THREADS", "OMP_NUM_THREADS" })
+            if (int.TryParse(Environment.GetEnvironmentVariable(name), out int n) && n > 0) return n;
+        return Environment.ProcessorCount;
     }
 
     /// <summary>
@@ -61,7 +71,7 @@ public static class Backend
                     "(Tanuki brings libtorch-cpu-linux-x64, -win-x64 and -osx-arm64) and that the output folder holds its native files.") +
                     " Inner error: " + e.Message, e);
             }
-            s_threads = Environment.ProcessorCount;
+            s_threads = DefaultThreads();
             torch.set_num_threads(s_threads);
             s_device = torch.cuda.is_available() ? torch.CUDA : torch.CPU;
             MemoryTuning.Apply();

@@ -36,7 +36,7 @@ public class TransferLearningSampleTests
         Assert.Contains("Trainable params: 5,130 ", output);
         Assert.Contains("Trainable params: 15,902,282 ", output);
         Assert.True(output.IndexOf("Fitting the top layer", StringComparison.Ordinal) < output.IndexOf("Fitting the end-to-end model", StringComparison.Ordinal));
-        Assert.Matches(@"Frozen-feature cache: 'res_net18_preprocessing(_\d+)?', 'resnet18(_\d+)?'", output);   // stage 1 ran the base once per image
+        Assert.Matches(@"Frozen-feature cache: 'resnet18(_\d+)?' \([0-9,]+ frozen parameters\) ran once per sample", output);   // stage 1 ran the base once per image
         foreach (string label in new[] { "Test accuracy with the frozen base:", "Test accuracy after fine-tuning:" })
         {
             double accuracy = Accuracy(output, label);
