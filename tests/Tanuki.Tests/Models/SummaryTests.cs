@@ -47,6 +47,28 @@ public class SummaryTests
         Assert.All(table, l => Assert.Equal(88, l.Length));   // Keras's default line length for a sequential-like model
     }
 
+    /// <summary>
+    /// A small convnet, counted as Keras counts it (by hand): Conv2D(8, 3×3) on 3 channels has 3·3·3·8 + 8 = 224;
+    /// BatchNormalization(8) 32 (16 trainable, 16 not); Conv2D(16, 3×3, no bias) on 8 channels 3·3·8·16 = 1,152;
+    /// pooling none; Dense(10) on 16 features 170. Total 1,578; trainable 1,562; non-trainable 16. Freezing the
+    /// first convolution moves its 224 to non-trainable: 1,338 / 240.
+    /// </summary>
+    [Fact]
+    public void ASmallConvnetCountsAsKerasDoes()
+    {
+        var conv1 = new Conv2D(8, 3, padding: "same");
+        var model = new Sequential(new Input(3, 32, 32), conv1, new BatchNormalization(), new ReLU(), new MaxPooling2D(2),
+                                   new Conv2D(16, (3, 3), useBias: false), new GlobalAveragePooling2D(), new Dense(10));
+        ModelSummary s = model.GetSummary();
+        Assert.Equal((1578L, 1562L, 16L), (s.TotalParams, s.TrainableParams, s.NonTrainableParams));
+        Assert.Equal(new long[] { 224, 32, 0, 0, 1152, 0, 170 }, s.Rows.Select(r => r.ParamCount));
+        Assert.Equal("(None, 16, 14, 14)", s.Rows[4].OutputShape);       // valid 3×3 on 16×16
+        conv1.Trainable = false;
+        s = model.GetSummary();
+        Assert.Equal((1578L, 1338L, 240L), (s.TotalParams, s.TrainableParams, s.NonTrainableParams));
+        Assert.Contains("Non-trainable params: 240 (960.00 B)", Text(model, showTrainable: true));
+    }
+
     [Fact]
     public void SequentialLeavesTheInputOutAndCountsBatchNormalizationSplitByHand()
     {
