@@ -20,8 +20,8 @@ internal static class DemoCommand
     /// <summary>The demo's recipe, chosen to finish in about two minutes on a 2-core laptop-class CPU.</summary>
     internal static TrainSettings Settings { get; } = new()
     {
-        ImageSize = 96, Epochs = 15, FineTuneEpochs = 5, FineTuneLearningRate = 1e-4, Unfreeze = "all", BatchSize = 32,
-        Augment = ["flip"], Patience = 4, Seed = 1,
+        ImageSize = 96, Epochs = 50, FineTuneEpochs = 5, FineTuneLearningRate = 1e-4, Unfreeze = "all", BatchSize = 32,
+        Augment = ["flip"], Patience = 5, Seed = 1,
     };
 
     public static Command Create()

@@ -8,16 +8,16 @@ internal sealed record TrainSettings
 
     public string Base { get; init; } = "resnet18";
     public int ImageSize { get; init; } = 160;
-    public int Epochs { get; init; } = 10;
-    public int FineTuneEpochs { get; init; } = 5;
+    public int Epochs { get; init; } = 50;
+    public int FineTuneEpochs { get; init; } = 8;
     public string Unfreeze { get; init; } = "all";
     public double LearningRate { get; init; } = 1e-3;
-    public double FineTuneLearningRate { get; init; } = 1e-5;
+    public double FineTuneLearningRate { get; init; } = 1e-4;
     public int BatchSize { get; init; } = 32;
     public double ValidationSplit { get; init; } = 0.2;
     public IReadOnlyList<string> Augment { get; init; } = ["flip"];
     public int Seed { get; init; } = 1;
-    public int Patience { get; init; } = 3;
+    public int Patience { get; init; } = 5;
     public double Dropout { get; init; } = 0.2;
     public int Verbose { get; init; } = 1;
 

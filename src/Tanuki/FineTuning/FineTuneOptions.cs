@@ -5,19 +5,23 @@ namespace Tanuki;
 
 /// <summary>
 /// The knobs of <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?)"/>. The defaults
-/// are the Keras guide's recipe: train the head with the base frozen, then unfreeze the whole base and train
-/// everything with Adam at 1e-5, BatchNormalization in inference mode.
+/// are the Keras guide's recipe, tuned by measurement: train the head with the base frozen (50 epochs, nearly free
+/// because the frozen base runs once per sample), then unfreeze the whole base and train everything with Adam at
+/// 1e-4 decaying to 0 on a cosine over 8 epochs, BatchNormalization in inference mode. The guide's constant 1e-5 for
+/// 5 epochs barely moves a base on a small data set: on 1,000 Fashion-MNIST images at 96² (benchmarks/Tanuki.Accuracy)
+/// it gave 0.834 test accuracy against 0.863 for these defaults; set <see cref="FineTuneLearningRate"/> = 1e-5 and
+/// <see cref="Schedule"/> = "constant" for the guide's recipe.
 /// </summary>
 public sealed class FineTuneOptions
 {
     /// <summary>Stage 1: epochs training the head with the base frozen (at most, with <see cref="HeadPatience"/>). 0 skips stage 1.</summary>
-    public int HeadEpochs { get; init; } = 10;
+    public int HeadEpochs { get; init; } = 50;
 
     /// <summary>Stage 1 ends early after this many epochs without improvement of <see cref="Monitor"/>; null runs all <see cref="HeadEpochs"/>.</summary>
     public int? HeadPatience { get; init; }
 
     /// <summary>Stage 2: epochs fine-tuning with the base (partly) unfrozen (at most, with <see cref="FineTunePatience"/>). 0 skips stage 2.</summary>
-    public int FineTuneEpochs { get; init; } = 5;
+    public int FineTuneEpochs { get; init; } = 8;
 
     /// <summary>Stage 2 ends early after this many epochs without improvement of <see cref="Monitor"/>; null runs all <see cref="FineTuneEpochs"/>.</summary>
     public int? FineTunePatience { get; init; }
@@ -28,8 +32,14 @@ public sealed class FineTuneOptions
     /// </summary>
     public string Unfreeze { get; init; } = "all";
 
-    /// <summary>Stage 2's learning rate for the default optimizer, Adam (the guide's 1e-5).</summary>
-    public double FineTuneLearningRate { get; init; } = 1e-5;
+    /// <summary>Stage 2's (starting) learning rate for the default optimizer, Adam (the guide uses 1e-5).</summary>
+    public double FineTuneLearningRate { get; init; } = 1e-4;
+
+    /// <summary>
+    /// Stage 2's learning-rate schedule: <c>"cosine"</c> (the default) decays it from its starting value towards 0 over
+    /// <see cref="FineTuneEpochs"/> (half a cosine, per epoch); <c>"constant"</c> keeps it.
+    /// </summary>
+    public string Schedule { get; init; } = "cosine";
 
     /// <summary>Stage 2's optimizer instead of <c>new Adam(FineTuneLearningRate)</c>; its state is reset before stage 2.</summary>
     public Optimizer? FineTuneOptimizer { get; init; }

@@ -92,7 +92,14 @@ public partial class Model
 
         using var stage1Weights = new WeightsSnapshot(stop1?.RestoreBestWeights == true ? GetWeights() : null);
         EarlyStopping? stop2 = Stopper(monitor, options.FineTunePatience, restore, options);
-        History history2 = Fit(train, options.FineTuneEpochs, options.Verbose, [.. options.Callbacks, .. Listed(stop2)], validationData);
+        Callback? schedule = null;
+        if (options.Schedule == "cosine")
+        {
+            double start = optimizer.LearningRate;
+            int epochs = options.FineTuneEpochs;
+            schedule = new LearningRateScheduler(e => start * 0.5 * (1 + Math.Cos(Math.PI * e / epochs)));
+        }
+        History history2 = Fit(train, options.FineTuneEpochs, options.Verbose, [.. Listed(schedule), .. options.Callbacks, .. Listed(stop2)], validationData);
         if (stop2 is { RestoreBestWeights: true })
         {
             bestEpoch = history1.Epochs.Count + stop2.BestEpoch;
@@ -123,6 +130,7 @@ public partial class Model
         if (options.HeadPatience < 0) throw new ArgumentOutOfRangeException(nameof(options), options.HeadPatience, $"Expected a non-negative patience. Received: HeadPatience={options.HeadPatience}");
         if (options.FineTunePatience < 0) throw new ArgumentOutOfRangeException(nameof(options), options.FineTunePatience, $"Expected a non-negative patience. Received: FineTunePatience={options.FineTunePatience}");
         if (options.FineTuneEpochs > 0) baseModel.CheckUnfreezeSpec(options.Unfreeze);
+        Guard.OneOf(options.Schedule, ["cosine", "constant"], "Schedule");
     }
 
     private static EarlyStopping? Stopper(string monitor, int? patience, bool restore, FineTuneOptions options)

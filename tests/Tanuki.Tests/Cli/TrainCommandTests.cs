@@ -48,7 +48,7 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
         Assert.Contains("+ head (1,539 parameters)", r.Out);                    // Dense(3) on 512 features
         Assert.Contains("Stage 1: the pretrained base is frozen; training the head (2 epochs", r.Out);
         Assert.Matches(@"Stage 1 accuracy on the validation set: [01]\.\d{4}", r.Out);
-        Assert.Contains("Stage 2: fine-tuning all of the base with the head (1 epoch at learning rate 1e-05", r.Out);
+        Assert.Contains("Stage 2: fine-tuning all of the base with the head (1 epoch, learning rate 0.0001 decaying on a cosine", r.Out);
         Assert.Matches(@"Stage 2 accuracy on the validation set: [01]\.\d{4}", r.Out);
         Assert.Contains($"Wrote the model to {trained.ModelPath}", r.Out);
         Assert.Contains($"Wrote the report to {trained.ReportPath}", r.Out);

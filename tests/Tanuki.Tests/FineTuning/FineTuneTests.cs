@@ -41,13 +41,14 @@ public class FineTuneTests
         Assert.Equal(3, r.Stage2StartEpoch);
         Assert.Equal(5, r.Combined("val_loss").Count);
         Assert.Equal(r.Stage1["loss"].Concat(r.Stage2["loss"]), r.Combined("loss"));
-        Assert.Equal(new[] { "accuracy", "loss", "val_accuracy", "val_loss" }, r.Stage2.Metrics.Keys.Order());
-        // Stage 1 left the base alone; stage 2 trained it, with a fresh Adam at 1e-5.
+        Assert.Equal(new[] { "accuracy", "learning_rate", "loss", "val_accuracy", "val_loss" }, r.Stage2.Metrics.Keys.Order());
+        // Stage 1 left the base alone; stage 2 trained it, with a fresh Adam at 1e-4 decaying on a cosine (1e-4, then 5e-5).
         for (int i = 0; i < initialBase.Length; i++) TensorAssert.Equal(initialBase[i], recorder.Base[2][i]);
         Assert.False(TensorAssert.BitEqual(initialBase[0], recorder.Base[4][0]));
         Assert.NotSame(stage1Optimizer, clf.Optimizer);
         Assert.IsType<Adam>(clf.Optimizer);
-        Assert.Equal(1e-5, clf.Optimizer!.LearningRate);
+        Assert.Equal(5e-5, clf.Optimizer!.LearningRate, 12);
+        Assert.Equal(new[] { 1e-4, 5e-5 }, r.Stage2["learning_rate"].Select(v => Math.Round(v, 12)));
         Assert.Equal(8, r.UnfrozenLayers.Count);
         Assert.Empty(r.BatchNormKeptFrozen);                             // the base was called with training: false
         Assert.Null(r.BestEpoch);
