@@ -17,6 +17,10 @@ internal static class PeakFlops
 {
     public sealed record Result(double FmaFlops, string FmaKind, double SgemmFlops, int SgemmSize, int Threads, double OtherCores);
 
+    /// <summary>The higher of each peak, and the other processes' load of the quieter measurement (for the warning).</summary>
+    public static Result Best(Result a, Result b) =>
+        new(Math.Max(a.FmaFlops, b.FmaFlops), a.FmaKind, Math.Max(a.SgemmFlops, b.SgemmFlops), a.SgemmSize, a.Threads, Math.Min(a.OtherCores, b.OtherCores));
+
     public static int RunCommand(Args args)
     {
         bool quick = args.Flag("quick");

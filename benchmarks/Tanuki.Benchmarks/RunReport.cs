@@ -108,7 +108,7 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
             yield return $"other processes were busy during {busy.Count} of {Measurements.Count} measurements (marked !, up to " +
                          $"{busy.Max(m => Math.Max(m.OtherCores, m.StealCores)):0.00} cores on average): those numbers are low and their ratios unreliable; rerun when the machine is quiet.";
         if (Peak is not null && Peak.OtherCores > BusyCores)
-            yield return $"other processes used {Peak.OtherCores:0.00} cores while the peak was measured: the peak is understated and %peak overstated.";
+            yield return $"other processes used {Peak.OtherCores:0.00} cores or more during both peak measurements: the peak is understated and %peak overstated.";
     }
 
     public static string CpuModel()

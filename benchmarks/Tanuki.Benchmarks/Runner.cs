@@ -84,6 +84,11 @@ internal static class Runner
                                       $"other processes {m.OtherCores:0.00} cores");
                 }
 
+        // The peak again: on a shared machine one of the two measurements may have found the cores busy; keep the best.
+        PeakFlops.Result again = PeakFlops.Measure(quick, Environment.ProcessorCount);
+        report.Peak = PeakFlops.Best(report.Peak!, again);
+        Console.WriteLine($"peak fp32 FLOP/s again: FMA loop {again.FmaFlops / 1e9:0.0} GFLOP/s, sgemm {again.SgemmFlops / 1e9:0.0} GFLOP/s " +
+                          $"(other processes: {again.OtherCores:0.00} cores); the table uses the best of both");
         report.LoadAfter = CpuSnapshot.LoadAverage();
         Console.WriteLine();
         report.Print(Console.Out);
