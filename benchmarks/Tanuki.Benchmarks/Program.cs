@@ -27,7 +27,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: Tanuki.Benchmarks run [--quick] [--sizes 96,224] [--tasks inference,train_full,train_frozen_base]
-                                     [--peers tanuki,torchsharp,pytorch,ort] [--reps 7] [--warmup 2] [--batch 32]
+                                     [--peers tanuki,torchsharp,pytorch,ort] [--reps 10] [--warmup 2] [--batch 32]
                Tanuki.Benchmarks frozen-stage [--epochs 10] [--per-class 100] [--size 96] [--tanuki-naive] [--no-python]
                Tanuki.Benchmarks peak [--quick]
         See benchmarks/README.md.

@@ -19,7 +19,7 @@ internal static class Runner
         var sizes = args.Ints("sizes", quick ? [96] : [96, 224]);
         var tasks = args.List("tasks", PeerProcess.Tasks);
         var peers = args.List("peers", DefaultPeers);
-        int reps = args.Int("reps", quick ? 3 : 7), warmup = args.Int("warmup", quick ? 1 : 2), batch = args.Int("batch", 32);
+        int reps = args.Int("reps", quick ? 3 : 10), warmup = args.Int("warmup", quick ? 1 : 2), batch = args.Int("batch", 32);
         string repo = args.String("repo") ?? FindRepo();
         string? resultsDir = args.Flag("no-json") ? null : args.String("results", Path.Combine(repo, "benchmarks", "results"));
         args.CheckAllRead();
