@@ -52,5 +52,5 @@ internal sealed class FrozenStageReport(IReadOnlyList<FrozenStageRow> rows, IRea
             ["head_max_abs_difference_vs_tanuki"] = r.HeadDifference, ["other_cores"] = r.OtherCores,
         }).ToList(),
         ["notes"] = notes,
-    }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+    }, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
 }

@@ -69,7 +69,7 @@ internal static class Runner
                         : [.. self.Args, "peer", "--peer", peer, .. common];
                     Console.Write($"  {task,-17} {size,3}²  {RunReport.Display(peer),-19} ");
                     var (found, json, error) = ChildProcess.Run(file, childArgs);
-                    if (peer == "pytorch") foreach (string line in json) report.PythonInfo ??= line;
+                    if (peer == "pytorch") report.PythonInfo ??= json.Select(InfoOf).FirstOrDefault(i => i is not null);
                     Measurement? m = found.FirstOrDefault(x => x.Task == task && x.Size == size);
                     if (m is null || error is not null)
                     {
@@ -100,6 +100,19 @@ internal static class Runner
             Console.WriteLine($"results written to {Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}");
         }
         return 0;
+    }
+
+    private static string? InfoOf(string jsonLine)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(jsonLine);
+            return doc.RootElement.TryGetProperty("info", out var info) ? info.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static string Str(int v) => v.ToString(CultureInfo.InvariantCulture);
