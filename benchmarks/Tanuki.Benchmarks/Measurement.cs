@@ -31,6 +31,8 @@ internal sealed record Measurement
     {
         for (int i = 0; i < warmup; i++) step();
         var times = new double[reps];
+        int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        TimeSpan paused = GC.GetTotalPauseDuration();
         CpuSnapshot start = CpuSnapshot.Take();
         for (int i = 0; i < reps; i++)
         {
@@ -39,7 +41,14 @@ internal sealed record Measurement
             times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
         var (other, steal) = CpuSnapshot.Take().Since(start);
-        return new Measurement { Peer = peer, Task = task, Size = size, Batch = batch, Times = times, OtherCores = other, StealCores = steal, Info = info };
+        // .NET's garbage collector pauses every thread; a peer that allocates much managed memory per step pays for it here.
+        string gc = $".NET GC during the timed steps: {GC.CollectionCount(0) - collections[0]} gen0, {GC.CollectionCount(1) - collections[1]} gen1, " +
+                    $"{GC.CollectionCount(2) - collections[2]} gen2 collections, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0} ms paused";
+        return new Measurement
+        {
+            Peer = peer, Task = task, Size = size, Batch = batch, Times = times, OtherCores = other, StealCores = steal,
+            Info = info is null ? gc : $"{info}; {gc}",
+        };
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
