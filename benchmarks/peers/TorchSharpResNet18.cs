@@ -7,7 +7,9 @@ namespace Tanuki.Benchmarks.Peers;
 
 /// <summary>
 /// The "plain TorchSharp" peer: ResNet-18 written directly against TorchSharp's modules, as a TorchSharp user
-/// would, with no Tanuki in between. Same architecture as torchvision's and the ImageNet ONNX file.
+/// would, with no Tanuki in between. Same architecture as the ImageNet ONNX file Tanuki's ResNet-18 comes from
+/// (CNTK's ResNet-18): torchvision's, except that the last stage has three basic blocks instead of two
+/// (22 convolutions, 3.63 + 0.46 GFLOP per image at 224²).
 /// </summary>
 internal sealed class TorchSharpResNet18 : Module<Tensor, Tensor>
 {
@@ -22,10 +24,10 @@ internal sealed class TorchSharpResNet18 : Module<Tensor, Tensor>
             MaxPool2d(3, stride: 2, padding: 1));
         var blocks = new List<Module<Tensor, Tensor>>();
         int inC = 64;
-        foreach (var (outC, stride) in new[] { (64, 1), (128, 2), (256, 2), (512, 2) })
+        foreach (var (outC, stride, count) in new[] { (64, 1, 2), (128, 2, 2), (256, 2, 2), (512, 2, 3) })
         {
             blocks.Add(new BasicBlock(inC, outC, stride));
-            blocks.Add(new BasicBlock(outC, outC, 1));
+            for (int i = 1; i < count; i++) blocks.Add(new BasicBlock(outC, outC, 1));
             inC = outC;
         }
         _body = Sequential(blocks);
@@ -35,6 +37,12 @@ internal sealed class TorchSharpResNet18 : Module<Tensor, Tensor>
 
     /// <summary>The convolutional base (stem and four stages), for the frozen-base task.</summary>
     public Tensor Features(Tensor x) => _body.call(_stem.call(x));
+
+    /// <summary>Global average pooling, flatten, linear: the classifier on top of <see cref="Features"/>.</summary>
+    public Tensor Head(Tensor features) => _head.call(features);
+
+    /// <summary>The head's weights, the only ones trained in the frozen-base task.</summary>
+    public IEnumerable<Parameter> HeadParameters() => _head.parameters();
 
     public override Tensor forward(Tensor x) => _head.call(Features(x));
 

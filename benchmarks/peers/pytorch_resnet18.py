@@ -1,8 +1,12 @@
 #!/usr/bin/python3
-"""PyTorch peer for benchmarks/run: ResNet-18 (torchvision's architecture, the same as the ImageNet ONNX file's)
-at batch 32: inference, full training step, frozen-base + head training step, at the sizes given.
+"""PyTorch peer for benchmarks/run: ResNet-18 as in the ImageNet ONNX file Tanuki's ResNet-18 comes from (CNTK's:
+torchvision's ResNet with basic blocks, but 2, 2, 2 and 3 blocks per stage instead of 2, 2, 2, 2) at batch 32:
+inference (the convolutional base, as Tanuki's frozen base), full training step, frozen-base + head training step,
+at the sizes given.
 
-Prints one JSON object per line: {"peer": "pytorch", "task": ..., "size": ..., "times": [...seconds per step...]}.
+Prints one JSON object per line: {"peer": "pytorch", "task": ..., "size": ..., "times": [...seconds per step...],
+"other_cores": ..., "steal_cores": ...}; other_cores is the average number of cores other processes used during the
+timed steps (from /proc/stat minus this process's CPU time).
 Usage: /usr/bin/python3 benchmarks/peers/pytorch_resnet18.py --sizes 96 224 --batch 32 --reps 7 --warmup 2
 Needs Debian's python3-torch and python3-torchvision (apt-get install python3-torch python3-torchvision).
 """
@@ -14,17 +18,42 @@ import time
 import torch
 import torch.nn as nn
 import torchvision
+from torchvision.models.resnet import BasicBlock, ResNet
+
+
+def cpu_snapshot():
+    """(machine busy seconds, steal seconds, own CPU seconds, wall seconds); NaN where /proc/stat is missing."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        busy, steal = (v[0] + v[1] + v[2] + v[5] + v[6]) / 100.0, (v[7] if len(v) > 7 else 0) / 100.0
+    except (OSError, ValueError, IndexError):
+        busy = steal = float("nan")
+    t = os.times()
+    return busy, steal, t.user + t.system, time.perf_counter()
+
+
+def resnet18(classes):
+    """The ONNX file's ResNet-18: its last stage has three basic blocks (22 convolutions in all)."""
+    return ResNet(BasicBlock, [2, 2, 2, 3], num_classes=classes)
 
 
 def timed(step, warmup, reps):
     for _ in range(warmup):
         step()
     times = []
+    s0 = cpu_snapshot()
     for _ in range(reps):
         t0 = time.perf_counter()
         step()
         times.append(time.perf_counter() - t0)
-    return times
+    s1 = cpu_snapshot()
+    wall = s1[3] - s0[3]
+    other = max(0.0, (s1[0] - s0[0] - (s1[2] - s0[2])) / wall)
+    steal = (s1[1] - s0[1]) / wall
+    if other != other:   # NaN is not JSON
+        other = steal = 0.0
+    return {"times": times, "other_cores": other, "steal_cores": steal}
 
 
 def main():
@@ -38,21 +67,27 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    info = {"peer": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads()}
-    print(json.dumps(info), flush=True)
+    info = f"PyTorch {torch.__version__}, torchvision {torchvision.__version__}, threads {torch.get_num_threads()}"
+    print(json.dumps({"peer": "pytorch", "info": info}), flush=True)
+
+    def report(task, size, result):
+        print(json.dumps({"peer": "pytorch", "task": task, "size": size, "batch": a.batch, "info": info, **result}), flush=True)
 
     for size in a.sizes:
         x = torch.rand(a.batch, 3, size, size) * 255
         y = torch.randint(0, 10, (a.batch,))
         if "inference" in a.tasks:
-            model = torchvision.models.resnet18(num_classes=1000).eval()
-            with torch.no_grad():
-                def step():
-                    model(x)
-                print(json.dumps({"peer": "pytorch", "task": "inference", "size": size, "batch": a.batch,
-                                  "times": timed(step, a.warmup, a.reps)}), flush=True)
+            full = resnet18(1000)
+            base = nn.Sequential(*list(full.children())[:-2]).eval()
+            for q in base.parameters():
+                q.requires_grad_(False)
+
+            def step():
+                with torch.no_grad():
+                    base(x)
+            report("inference", size, timed(step, a.warmup, a.reps))
         if "train_full" in a.tasks:
-            model = torchvision.models.resnet18(num_classes=10).train()
+            model = resnet18(10).train()
             opt = torch.optim.Adam(model.parameters(), lr=1e-4)
             loss_fn = nn.CrossEntropyLoss()
 
@@ -61,10 +96,9 @@ def main():
                 loss = loss_fn(model(x), y)
                 loss.backward()
                 opt.step()
-            print(json.dumps({"peer": "pytorch", "task": "train_full", "size": size, "batch": a.batch,
-                              "times": timed(step, a.warmup, a.reps)}), flush=True)
+            report("train_full", size, timed(step, a.warmup, a.reps))
         if "train_frozen_base" in a.tasks:
-            full = torchvision.models.resnet18(num_classes=1000)
+            full = resnet18(1000)
             base = nn.Sequential(*list(full.children())[:-2]).eval()
             for q in base.parameters():
                 q.requires_grad_(False)
@@ -79,8 +113,7 @@ def main():
                 loss = loss_fn(head(f), y)
                 loss.backward()
                 opt.step()
-            print(json.dumps({"peer": "pytorch", "task": "train_frozen_base", "size": size, "batch": a.batch,
-                              "times": timed(step, a.warmup, a.reps)}), flush=True)
+            report("train_frozen_base", size, timed(step, a.warmup, a.reps))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,31 @@
+namespace Tanuki.Benchmarks;
+
+/// <summary>
+/// A child process that measures one task of one peer at one size and prints the <see cref="Measurement"/> as a JSON
+/// line. Each measurement gets a fresh process: no peer inherits another's allocator state, thread pools or
+/// memory tuning (Tanuki's mallopt applies to its own process only), and no task the fragmentation of the one before.
+/// </summary>
+internal static class PeerProcess
+{
+    public static readonly string[] Tasks = ["inference", "train_full", "train_frozen_base"];
+
+    public static int Run(Args args)
+    {
+        string peer = args.String("peer") ?? throw new ArgumentException("peer needs --peer.");
+        string task = args.String("task") ?? throw new ArgumentException("peer needs --task.");
+        int size = args.Int("size", 96), batch = args.Int("batch", 32), reps = args.Int("reps", 7), warmup = args.Int("warmup", 2);
+        args.CheckAllRead();
+        if (!Tasks.Contains(task)) throw new ArgumentException($"unknown task '{task}'; the tasks are {string.Join(", ", Tasks)}.");
+
+        Measurement m = peer switch
+        {
+            "tanuki" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: true),
+            "tanuki-nofusion" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: false),
+            "torchsharp" => TorchSharpPeer.Measure(task, size, batch, warmup, reps),
+            "ort" => OrtPeer.Measure(task, size, batch, warmup, reps),
+            _ => throw new ArgumentException($"unknown peer '{peer}'."),
+        };
+        Console.WriteLine((m with { Peer = peer }).ToJson());
+        return 0;
+    }
+}

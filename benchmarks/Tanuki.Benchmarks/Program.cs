@@ -1,0 +1,36 @@
+using Tanuki.Benchmarks;
+
+// One program, four commands (benchmarks/run and benchmarks/frozen_stage call the first two; README.md explains):
+//   run            ResNet-18 at batch 32: inference, full training step, frozen-base + head step; Tanuki against plain
+//                  TorchSharp, PyTorch and ONNX Runtime, each measurement in a fresh child process; prints the table.
+//   frozen-stage   10 head epochs over 1,000 Fashion-MNIST images at 96²: Tanuki Fit (feature cache) against PyTorch.
+//   peak           this machine's peak fp32 FLOP/s (an FMA loop and a libtorch sgemm).
+//   peer           one measurement of one peer (run starts these; not meant to be typed).
+try
+{
+    return args.FirstOrDefault() switch
+    {
+        "run" => Runner.Run(new Args(args[1..])),
+        "frozen-stage" => FrozenStage.Run(new Args(args[1..])),
+        "peak" => PeakFlops.RunCommand(new Args(args[1..])),
+        "peer" => PeerProcess.Run(new Args(args[1..])),
+        _ => Usage(),
+    };
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: Tanuki.Benchmarks run [--quick] [--sizes 96,224] [--tasks inference,train_full,train_frozen_base]
+                                     [--peers tanuki,torchsharp,pytorch,ort] [--reps 10] [--warmup 2] [--batch 32]
+               Tanuki.Benchmarks frozen-stage [--epochs 10] [--per-class 100] [--size 96] [--tanuki-naive] [--no-python]
+               Tanuki.Benchmarks peak [--quick]
+        See benchmarks/README.md.
+        """);
+    return 2;
+}
