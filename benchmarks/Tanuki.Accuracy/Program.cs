@@ -30,6 +30,7 @@ int headEpochs = 50;
 double ftLr = 1e-4, baseMult = 0.1, smooth = 0.1;
 int ftEpochs = 10;
 string aug = "flip,translate";
+bool trainBn = false;
 var recipes = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
@@ -40,6 +41,7 @@ for (int i = 0; i < args.Length; i++)
     else if (args[i] == "--base-mult") baseMult = double.Parse(args[++i], CultureInfo.InvariantCulture);
     else if (args[i] == "--smooth") smooth = double.Parse(args[++i], CultureInfo.InvariantCulture);
     else if (args[i] == "--aug") aug = args[++i];
+    else if (args[i] == "--train-bn") trainBn = true;
     else recipes.Add(args[i]);
 }
 if (recipes.Count == 0) recipes = ["frozen", "default", "guide", "tuned", "scratch"];
@@ -122,9 +124,12 @@ foreach (var r in results)
     }
     var input2 = new Input(3, size, size);
     SymbolicTensor a = input2;
+    // --train-bn: the fine-tuning model calls the base without training: false, so its BatchNormalization layers
+    // normalize with batch statistics and re-estimate their moving statistics on this data (AdaBN-like).
+    SymbolicTensor ClassifyTrainingBn(SymbolicTensor t) => head.Call(drop.Call(pool.Call(baseModel.Call(pre.Call(t)))));
     if (aug.Contains("flip")) a = new RandomFlip("horizontal", seed: 1).Call(a);
     if (aug.Contains("translate")) a = new RandomTranslation(0.1, 0.1, fillMode: "constant", seed: 2).Call(a);
-    var augmented = new Model(input2, Classify(a));
+    var augmented = new Model(input2, trainBn ? ClassifyTrainingBn(a) : Classify(a));
     var opt = new Adam(ftLr);
     if (baseMult != 1) DiscriminativeLearningRates.Apply(opt, (baseModel, baseMult));
     augmented.Compile(opt, smooth > 0 ? new CategoricalFromSparse(smooth) : loss, ["accuracy"]);
