@@ -16,7 +16,10 @@ internal sealed class InferenceFusion
     /// <summary>On by default; benchmarks and tests switch it off to compare.</summary>
     internal static bool Enabled { get; set; } = true;
 
-    private readonly Dictionary<Node, (Node Bn, Node? Relu)> _plans = new();
+    /// <summary>A chain: the normalization, then a ReLU, or a residual Add (with its other input) and maybe a ReLU.</summary>
+    private sealed record Plan(Node Bn, Node? Relu, Node? Add, SymbolicTensor? Other, Node? AddRelu);
+
+    private readonly Dictionary<Node, Plan> _plans = new();
     private readonly Dictionary<Node, (Tensor Kernel, Tensor Bias, long[] Versions)> _folded = new();
     private readonly object _lock = new();
 
@@ -38,8 +41,17 @@ internal sealed class InferenceFusion
             if (n.Layer is not Conv2D conv || conv.Activation != Activations.Linear || n.Outputs.Length != 1) continue;
             if (OnlyConsumer(n.Outputs[0]) is not Node bn || bn.Layer is not BatchNormalization norm || bn.Inputs.Length != 1) continue;
             if (norm.Axis != 1 && norm.Axis != -3) continue;
-            Node? relu = OnlyConsumer(bn.Outputs[0]) is Node r && IsPlainRelu(r.Layer) ? r : null;
-            _plans[n] = (bn, relu);
+            Node? next = OnlyConsumer(bn.Outputs[0]);
+            Node? relu = next is not null && IsPlainRelu(next.Layer) ? next : null;
+            Node? add = null, addRelu = null;
+            SymbolicTensor? other = null;
+            if (next is { Layer: Add, Inputs.Length: 2, Outputs.Length: 1 } && next.Inputs[0] != next.Inputs[1])
+            {
+                add = next;
+                other = next.Inputs[0] == bn.Outputs[0] ? next.Inputs[1] : next.Inputs[0];
+                addRelu = OnlyConsumer(next.Outputs[0]) is Node ar && IsPlainRelu(ar.Layer) ? ar : null;
+            }
+            _plans[n] = new Plan(bn, relu, add, other, addRelu);
         }
     }
 
@@ -65,13 +77,25 @@ internal sealed class InferenceFusion
         var (kernel, bias) = Folded(node, conv, bn);
         Tensor y = conv.ConvolveWith(x, kernel, bias);
         values[plan.Bn.Outputs[0]] = y;
+        bool inPlace = !torch.is_grad_enabled() || !y.requires_grad;
         if (plan.Relu is Node relu && (skip is null || !skip.Contains(relu)))
-        {
-            bool inPlace = !torch.is_grad_enabled() || !y.requires_grad;
             values[relu.Outputs[0]] = inPlace ? y.relu_() : F.relu(y);
+        else if (plan.Add is Node add && inPlace && (skip is null || !skip.Contains(add))
+                 && values.TryGetValue(plan.Other!, out Tensor? other) && AddRelu.Applies(y, other))
+        {
+            // The residual end of a block: y = relu(y + shortcut) in one pass over memory, into y (its only reader).
+            // The shortcut must already exist; where the graph lists its branch later, the Add runs as a layer.
+            bool withRelu = plan.AddRelu is Node ar && (skip is null || !skip.Contains(ar));
+            if (withRelu) AddRelu.InPlace(y, other);
+            else y.add_(other);
+            values[add.Outputs[0]] = y;
+            if (withRelu) values[plan.AddRelu!.Outputs[0]] = y;
         }
         return true;
     }
+
+    /// <summary>The number of chains that end in a residual addition.</summary>
+    public int ResidualChains => _plans.Values.Count(p => p.Add is not null);
 
     private (Tensor Kernel, Tensor Bias) Folded(Node node, Conv2D conv, BatchNormalization bn)
     {

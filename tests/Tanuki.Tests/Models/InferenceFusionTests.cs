@@ -56,6 +56,53 @@ public class InferenceFusionTests
         TensorAssert.Close(Run(model, x, fused: false), Run(model, x, fused: true), atol: 1e-4, rtol: 1e-5);
     }
 
+    private static Tensor RunAddRelu(Model m, Tensor x, bool addRelu)
+    {
+        bool old = AddRelu.Enabled;
+        AddRelu.Enabled = addRelu;
+        try { return Run(m, x, fused: true); }
+        finally { AddRelu.Enabled = old; }
+    }
+
+    [Fact]
+    public void TheResidualAdditionAndReluRunInOnePassAndMatchTheUnfusedPath()
+    {
+        var (model, _) = Build();
+        model.Trainable = false;
+        Assert.Equal(1, model.FunctionalGraph!.Fusion.ResidualChains);   // c2 → b2 → Add(x) → relu
+        Tensor x = torch.rand(4, 3, 16, 16) * 255;
+        Tensor plain = Run(model, x, fused: false);
+        TensorAssert.Close(plain, RunAddRelu(model, x, addRelu: true), atol: 1e-4, rtol: 1e-5);
+        TensorAssert.Close(plain, RunAddRelu(model, x, addRelu: false), atol: 1e-4, rtol: 1e-5);
+        using (torch.no_grad())
+        {
+            Tensor a = torch.randn(2, 3, 4, 5), b = torch.randn(2, 3, 4, 5);
+            Tensor expected = (a + b).relu();
+            Assert.True(AddRelu.Applies(a, b));
+            Assert.Same(a, AddRelu.InPlace(a, b));
+            TensorAssert.Equal(expected, a);                                // exactly relu(a + b), written into a
+            Assert.False(AddRelu.Applies(a, torch.randn(3, 4, 5)));        // broadcasting: the ordinary path
+            Assert.False(AddRelu.Applies(a.to(torch.float64), b.to(torch.float64)));
+        }
+    }
+
+    [Fact]
+    public void AShortcutComputedAfterTheMainBranchStillGivesTheRightSum()
+    {
+        // Add(main, shortcut), both ending in conv → BN: the chain that runs first cannot add the other branch (it does
+        // not exist yet), the one that runs second adds the first's output into its own.
+        TanukiInfo.SetRandomSeed(5);
+        var inputs = new Input(4, 12, 12);
+        var main = new BatchNormalization().Call(new Conv2D(6, 3, padding: "same").Call(inputs));
+        var shortcut = new BatchNormalization().Call(new Conv2D(6, 1).Call(inputs));
+        var y = new ReLU().Call(new Add().Call(main, shortcut));
+        var model = new Model(inputs, new GlobalAveragePooling2D().Call(y));
+        model.Trainable = false;
+        Assert.Equal(2, model.FunctionalGraph!.Fusion.ResidualChains);
+        Tensor x = torch.randn(3, 4, 12, 12);
+        TensorAssert.Close(Run(model, x, fused: false), RunAddRelu(model, x, addRelu: true), atol: 1e-4, rtol: 1e-5);
+    }
+
     [Fact]
     public void TrainableLayersAreNeverFused()
     {
