@@ -11,7 +11,7 @@
 //   scratch  - the same ResNet-18 from random weights, 30 epochs at Adam 1e-3 with the same augmentation
 // No validation split: every recipe trains on the 1,000 images for fixed epochs and is measured on the 2,000 test
 // images at the end of each stage (printed, never used to choose anything).
-// Run: dotnet run -c Release --project benchmarks/Tanuki.Accuracy [-- recipes... [--size 96]]
+// Run: benchmarks/accuracy [recipes...] [--size 96] (builds this project in Release and runs it)
 using System.Diagnostics;
 using System.Globalization;
 using Tanuki;

@@ -5,6 +5,7 @@ using Tanuki.Benchmarks;
 //                  TorchSharp, PyTorch and ONNX Runtime, each measurement in a fresh child process; prints the table.
 //   frozen-stage   10 head epochs over 1,000 Fashion-MNIST images at 96²: Tanuki Fit (feature cache) against PyTorch.
 //   peak           this machine's peak fp32 FLOP/s (an FMA loop and a libtorch sgemm).
+//   ablation       one inference optimisation on and off in alternating steps of one process (A/B on a noisy machine).
 //   peer           one measurement of one peer (run starts these; not meant to be typed).
 try
 {
@@ -14,6 +15,7 @@ try
         "frozen-stage" => FrozenStage.Run(new Args(args[1..])),
         "peak" => PeakFlops.RunCommand(new Args(args[1..])),
         "peer" => PeerProcess.Run(new Args(args[1..])),
+        "ablation" => Ablation.Run(new Args(args[1..])),
         _ => Usage(),
     };
 }
@@ -30,6 +32,7 @@ static int Usage()
                                      [--peers tanuki,torchsharp,pytorch,ort] [--reps 10] [--warmup 2] [--batch 32]
                Tanuki.Benchmarks frozen-stage [--epochs 10] [--per-class 100] [--size 96] [--tanuki-naive] [--no-python]
                Tanuki.Benchmarks peak [--quick]
+               Tanuki.Benchmarks ablation [--switch add-relu|fusion|channels-last] [--size 224] [--reps 20]
         See benchmarks/README.md.
         """);
     return 2;

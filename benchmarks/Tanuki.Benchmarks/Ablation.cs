@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Tanuki.Applications;
+using static TorchSharp.torch;
+
+namespace Tanuki.Benchmarks;
+
+/// <summary>
+/// One inference optimisation on and off in the same process, step by step in alternation (on, off, on, off, ...), so
+/// that the machine's drift and the other tenants' load fall on both alike: the fair way to tell a few percent apart
+/// on a noisy machine, where separate runs of <c>run</c> differ by more than that.
+/// </summary>
+internal static class Ablation
+{
+    private static readonly Dictionary<string, Action<bool>> Switches = new()
+    {
+        ["fusion"] = on => InferenceFusion.Enabled = on,
+        ["add-relu"] = on => AddRelu.Enabled = on,
+        ["channels-last"] = on => MemoryLayout.ChannelsLastInference = on,
+    };
+
+    public static int Run(Args args)
+    {
+        string name = args.String("switch", "add-relu");
+        if (!Switches.TryGetValue(name, out var set))
+            throw new ArgumentException($"unknown --switch '{name}': {string.Join(", ", Switches.Keys)}.");
+        int size = args.Int("size", 224), batch = args.Int("batch", 32), reps = args.Int("reps", 20), warmup = args.Int("warmup", 2);
+        Backend.EnsureInitialized();
+        TanukiInfo.SetRandomSeed(0);
+        Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
+        Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
+        baseModel.Trainable = false;
+        double Step(bool on)
+        {
+            set(on);
+            var clock = Stopwatch.StartNew();
+            using (NewDisposeScope()) baseModel.Predict(x, batchSize: batch);
+            return clock.Elapsed.TotalSeconds;
+        }
+        for (int i = 0; i < warmup; i++) { Step(true); Step(false); }
+        var on = new List<double>();
+        var off = new List<double>();
+        for (int i = 0; i < reps; i++)
+        {
+            if (i % 2 == 0) { on.Add(Step(true)); off.Add(Step(false)); }
+            else { off.Add(Step(false)); on.Add(Step(true)); }
+        }
+        set(true);
+        double mOn = Median(on), mOff = Median(off);
+        Console.WriteLine($"ResNet-18 inference, batch {batch}, {size}², {reps} alternating steps each, threads {Backend.Threads}");
+        Console.WriteLine($"  {name} on : median {batch / mOn,7:0.0} images/s, best {batch / on.Min(),7:0.0}");
+        Console.WriteLine($"  {name} off: median {batch / mOff,7:0.0} images/s, best {batch / off.Min(),7:0.0}");
+        Console.WriteLine($"  on ÷ off: {mOff / mOn:0.000}× (medians), {off.Min() / on.Min():0.000}× (best steps)");
+        return 0;
+    }
+
+    private static double Median(List<double> v)
+    {
+        var s = v.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+}
