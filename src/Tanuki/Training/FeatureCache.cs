@@ -103,7 +103,7 @@ internal sealed class FeatureCache : IDisposable
             {
                 using var scope = NewDisposeScope();
                 scope.Attach(x);
-                batchSize = Math.Max(batchSize, (int)x.shape[0]);
+                batchSize = data is TensorBatches tbs ? tbs.BatchSize : Math.Max(batchSize, (int)x.shape[0]);
                 store.Append(_prefix!.RunPrefix(x.to(Backend.Device), training));
                 targets.Add(y.DetachFromDisposeScope());
             }
@@ -122,14 +122,27 @@ internal sealed class FeatureCache : IDisposable
         }
     }
 
+    /// <summary>
+    /// Samples per forward pass of the prefix over in-memory data: the training batch, or more where inputs are small,
+    /// up to about as many input values as 128 RGB images of 96×96 (≈ 14 MB). The prefix runs in inference mode, so
+    /// each sample's features do not depend on its neighbours; larger passes amortise libtorch's per-call costs
+    /// (measured on the pretrained ResNet-18 at 96²: batch 128 ~1.15× the images/s of batch 32).
+    /// </summary>
+    internal static long PassBatch(long batchSize, long[] sampleShape)
+    {
+        long values = Math.Max(1, sampleShape.Aggregate(1L, (a, b) => a * b));
+        return Math.Max(batchSize, Math.Min(128, 128L * 3 * 96 * 96 / values));
+    }
+
     /// <summary>In-memory data is read in order (so the training order matches the uncached run); other data as it comes.</summary>
     private static IEnumerable<(Tensor X, Tensor Y)> Batches(Dataset data)
     {
         if (data is TensorBatches tb)
         {
-            for (long start = 0; start < tb.Samples; start += tb.BatchSize)
+            long pass = PassBatch(tb.BatchSize, tb.X.shape[1..]);
+            for (long start = 0; start < tb.Samples; start += pass)
             {
-                long end = Math.Min(tb.Samples, start + tb.BatchSize);
+                long end = Math.Min(tb.Samples, start + pass);
                 yield return (tb.X[TensorIndex.Slice(start, end)], tb.Y[TensorIndex.Slice(start, end)]);
             }
         }

@@ -96,6 +96,15 @@ public class FeatureCacheTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(32, new long[] { 3, 96, 96 }, 128)]     // small images: passes of 128
+    [InlineData(32, new long[] { 3, 224, 224 }, 32)]    // 128·3·96·96 / (3·224·224) = 23 < the batch: the batch
+    [InlineData(16, new long[] { 3, 160, 160 }, 46)]
+    [InlineData(256, new long[] { 3, 96, 96 }, 256)]    // never below the training batch
+    [InlineData(8, new long[] { 6 }, 128)]
+    public void ThePrefixRunsOverInMemoryDataInPassesOfBoundedSize(long batch, long[] sample, long expected) =>
+        Assert.Equal(expected, FeatureCache.PassBatch(batch, sample));
+
     [Fact]
     public void ItSaysWhatItCachedAtVerboseOne()
     {
