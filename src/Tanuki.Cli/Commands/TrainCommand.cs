@@ -24,7 +24,7 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
         var split = new Option<double>("--validation-split") { Description = "Fraction of the images held out for validation (early stopping, the report).", DefaultValueFactory = _ => defaults.ValidationSplit };
         var augment = new Option<string>("--augment") { Description = $"Augmentation during fine-tuning: a comma list of {string.Join(", ", TransferModel.Augmentations)}, or none.", DefaultValueFactory = _ => string.Join(",", defaults.Augment) };
-        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation loss before a stage ends (0: never).", DefaultValueFactory = _ => defaults.Patience };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation loss (stage 1) or accuracy (stage 2) before a stage ends; each stage keeps its best epoch (0: never stop early).", DefaultValueFactory = _ => defaults.Patience };
         var seed = new Option<int>("--seed") { Description = "Seed for the split, shuffling, augmentation and the head's initial weights.", DefaultValueFactory = _ => defaults.Seed };
         var outOpt = new Option<string>("--out") { Description = "Where to write the trained model.", DefaultValueFactory = _ => "model.tanuki" };
         var report = new Option<string>("--report") { Description = "Where to write the HTML report (learning curves, confusion matrix).", DefaultValueFactory = _ => "report.html" };
