@@ -16,10 +16,14 @@ internal static class Ablation
         ["fusion"] = on => InferenceFusion.Enabled = on,
         ["add-relu"] = on => AddRelu.Enabled = on,
         ["channels-last"] = on => MemoryLayout.ChannelsLastInference = on,
+        ["stem-chunks"] = on => InferenceFusion.StemChunkBytes = on ? StemChunk : 0,
     };
+
+    private static long StemChunk = 8L << 20;
 
     public static int Run(Args args)
     {
+        StemChunk = args.Int("chunk-kb", 8192) * 1024L;
         string name = args.String("switch", "add-relu");
         if (!Switches.TryGetValue(name, out var set))
             throw new ArgumentException($"unknown --switch '{name}': {string.Join(", ", Switches.Keys)}.");

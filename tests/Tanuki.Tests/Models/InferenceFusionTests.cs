@@ -104,6 +104,38 @@ public class InferenceFusionTests
     }
 
     [Fact]
+    public void ALargeStemRunsInSlicesOfTheBatchWithTheSameOutputs()
+    {
+        TanukiInfo.SetRandomSeed(8);
+        var inputs = new Input(3, 16, 16);
+        var bn = new BatchNormalization();
+        var x = new ReLU().Call(bn.Call(new Conv2D(8, 3, strides: 2, padding: "same").Call(inputs)));   // 8×8×8 floats: 2 KiB a sample
+        x = new MaxPooling2D(2).Call(x);
+        var model = new Model(inputs, new Dense(3).Call(new GlobalAveragePooling2D().Call(x)));
+        bn.SetWeights([torch.rand(8) + 0.5, torch.randn(8), torch.randn(8), torch.rand(8) + 0.2]);
+        model.Trainable = false;
+        Tensor images = torch.rand(9, 3, 16, 16) * 255;
+        long old = InferenceFusion.StemChunkBytes;
+        try
+        {
+            InferenceFusion.StemChunkBytes = 0;
+            Tensor whole = model.Predict(images, batchSize: 9);
+            InferenceFusion.StemChunkBytes = 4096;                  // slices of 2 samples; 9 × 2 KiB ≥ 4 slices' worth
+            long before = InferenceFusion.SlicedRuns;
+            Tensor sliced = model.Predict(images, batchSize: 9);
+            Assert.Equal(1, InferenceFusion.SlicedRuns - before);
+            TensorAssert.Close(whole, sliced, atol: 1e-5, rtol: 1e-5);
+            before = InferenceFusion.SlicedRuns;
+            model.Predict(images[..7], batchSize: 7);              // 14 KiB < 16 KiB: small enough to run whole
+            Assert.Equal(0, InferenceFusion.SlicedRuns - before);
+        }
+        finally
+        {
+            InferenceFusion.StemChunkBytes = old;
+        }
+    }
+
+    [Fact]
     public void TrainableLayersAreNeverFused()
     {
         var (model, _) = Build();
