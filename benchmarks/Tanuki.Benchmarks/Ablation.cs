@@ -40,7 +40,7 @@ internal static class Ablation
             using (NewDisposeScope()) baseModel.Predict(x, batchSize: batch);
             return clock.Elapsed.TotalSeconds;
         }
-        for (int i = 0; i < warmup; i++) { Step(true); Step(false); }
+        for (int i = 0; i < warmup; i++) Console.WriteLine($"warm-up {i}: {Step(true):0.000} s, {Step(false):0.000} s");
         var on = new List<double>();
         var off = new List<double>();
         for (int i = 0; i < reps; i++)
