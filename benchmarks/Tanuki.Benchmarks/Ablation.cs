@@ -17,6 +17,7 @@ internal static class Ablation
         ["add-relu"] = on => AddRelu.Enabled = on,
         ["channels-last"] = on => MemoryLayout.ChannelsLastInference = on,
         ["stem-chunks"] = on => InferenceFusion.StemChunkBytes = on ? StemChunk : 0,
+        ["no-grad-frozen"] = on => Graph.NoGradForFrozenNodes = on,
     };
 
     private static long StemChunk = 8L << 20;
@@ -33,11 +34,23 @@ internal static class Ablation
         Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
         Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
         baseModel.Trainable = false;
+        string task = args.String("task", "inference");
+        Action run = () => baseModel.Predict(x, batchSize: batch);
+        if (task == "train_frozen_base")
+        {
+            // As TanukiPeer's: the base frozen and called with training: false, the cache off, one Fit call = one step.
+            Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
+            Model model = TanukiPeer.Classifier(baseModel, size, training: false);
+            model.UseFeatureCache = false;
+            model.Compile(new Optimizers.Adam(1e-3), new Losses.SparseCategoricalCrossentropy(fromLogits: true));
+            run = () => model.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, shuffle: false);
+        }
+        else if (task != "inference") throw new ArgumentException($"unknown --task '{task}': inference, train_frozen_base.");
         double Step(bool on)
         {
             set(on);
             var clock = Stopwatch.StartNew();
-            using (NewDisposeScope()) baseModel.Predict(x, batchSize: batch);
+            using (NewDisposeScope()) run();
             return clock.Elapsed.TotalSeconds;
         }
         for (int i = 0; i < warmup; i++) Console.WriteLine($"warm-up {i}: {Step(true):0.000} s, {Step(false):0.000} s");
@@ -50,7 +63,7 @@ internal static class Ablation
         }
         set(true);
         double mOn = Median(on), mOff = Median(off);
-        Console.WriteLine($"ResNet-18 inference, batch {batch}, {size}², {reps} alternating steps each, threads {Backend.Threads}");
+        Console.WriteLine($"ResNet-18 {task}, batch {batch}, {size}², {reps} alternating steps each, threads {Backend.Threads}");
         Console.WriteLine($"  {name} on : median {batch / mOn,7:0.0} images/s, best {batch / on.Min(),7:0.0}");
         Console.WriteLine($"  {name} off: median {batch / mOff,7:0.0} images/s, best {batch / off.Min(),7:0.0}");
         Console.WriteLine($"  on ÷ off: {mOff / mOn:0.000}× (medians), {off.Min() / on.Min():0.000}× (best steps)");

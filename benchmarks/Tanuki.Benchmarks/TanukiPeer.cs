@@ -57,7 +57,7 @@ internal static class TanukiPeer
     }
 
     /// <summary>Base → global average pooling → Dense(10) logits.</summary>
-    private static Model Classifier(Model baseModel, int size, bool? training)
+    internal static Model Classifier(Model baseModel, int size, bool? training)
     {
         var input = new Input([3, size, size], "image");
         SymbolicTensor features = baseModel.Call(input, training: training);

@@ -174,6 +174,17 @@ internal sealed class Graph
         }
     }
 
+    /// <summary>On by default; benchmarks and tests switch it off to compare.</summary>
+    internal static bool NoGradForFrozenNodes { get; set; } = true;
+
+    /// <summary>
+    /// Whether a node with gradients enabled records nothing anyway: a built layer none of whose weights and none of
+    /// whose inputs require a gradient. Only nested models gain from running it under no_grad, so only they are.
+    /// </summary>
+    private static bool NoGradientFlows(Node node, Tensor[] args) =>
+        NoGradForFrozenNodes && node.Layer is Model && torch.is_grad_enabled() && node.Layer.Built &&
+        args.All(a => !a.requires_grad) && node.Layer.Weights.All(w => !w.Value.requires_grad);
+
     /// <summary>
     /// Runs every node not in <paramref name="skip"/> whose outputs are not already in <paramref name="values"/>,
     /// in topological order (the frozen-feature cache runs the prefix, then the rest from cached values).
@@ -187,7 +198,15 @@ internal sealed class Graph
             if (Fusion.TryRun(node, values, training, skip)) continue;
             Tensor[] args = new Tensor[node.Inputs.Length];
             for (int k = 0; k < args.Length; k++) args[k] = values[node.Inputs[k]];
-            Tensor[] outs = node.Layer.Call(args, node.Training ?? training);
+            Tensor[] outs;
+            if (NoGradientFlows(node, args))
+            {
+                // Nothing here needs a gradient (a frozen base on augmented images): running it without recording
+                // gives the same values, and lets a nested model free its intermediates and use channels-last memory.
+                using var _ = torch.no_grad();
+                outs = node.Layer.Call(args, node.Training ?? training);
+            }
+            else outs = node.Layer.Call(args, node.Training ?? training);
             for (int k = 0; k < node.Outputs.Length; k++) values[node.Outputs[k]] = outs[k];
         }
     }
