@@ -199,14 +199,10 @@ internal sealed class Graph
             Tensor[] args = new Tensor[node.Inputs.Length];
             for (int k = 0; k < args.Length; k++) args[k] = values[node.Inputs[k]];
             Tensor[] outs;
-            if (NoGradientFlows(node, args))
-            {
-                // Nothing here needs a gradient (a frozen base on augmented images): running it without recording
-                // gives the same values, and lets a nested model free its intermediates and use channels-last memory.
-                using var _ = torch.no_grad();
+            // Where nothing needs a gradient (a frozen base on augmented images), running without recording gives the
+            // same values and lets a nested model free its intermediates and use channels-last memory.
+            using (NoGradientFlows(node, args) ? torch.no_grad() : null)
                 outs = node.Layer.Call(args, node.Training ?? training);
-            }
-            else outs = node.Layer.Call(args, node.Training ?? training);
             for (int k = 0; k < node.Outputs.Length; k++) values[node.Outputs[k]] = outs[k];
         }
     }

@@ -5,11 +5,13 @@ using F = TorchSharp.torch.nn.functional;
 namespace Tanuki;
 
 /// <summary>
-/// Runs a frozen Conv2D → BatchNormalization (→ ReLU) chain of a functional graph as one convolution when the
-/// normalization is in inference mode: the normalization is folded into the kernel and bias
-/// (<c>W·γ/√(σ²+ε)</c>, <c>(b − μ)·γ/√(σ²+ε) + β</c>) and the ReLU applied in place. Exact up to float rounding
-/// (tested against the unfused path). Applies only when no weight of the chain needs a gradient and neither
-/// intermediate output is used anywhere else; the folded weights are recomputed when any of the six weights changes.
+/// Runs a frozen Conv2D → BatchNormalization chain of a functional graph as one convolution when the normalization is
+/// in inference mode: the normalization is folded into the kernel and bias (<c>W·γ/√(σ²+ε)</c>,
+/// <c>(b − μ)·γ/√(σ²+ε) + β</c>). What follows the chain joins it where nothing else reads the intermediate outputs:
+/// a ReLU is applied in place; a residual Add and its ReLU run as one pass into the convolution's output
+/// (<see cref="AddRelu"/>); a ReLU → MaxPooling2D stem with a large output runs in slices of the batch
+/// (<see cref="StemChunkBytes"/>). Exact up to float rounding (tested against the unfused path). Applies only when no
+/// weight of the chain needs a gradient; the folded weights are recomputed when any of the six weights changes.
 /// </summary>
 internal sealed class InferenceFusion
 {
@@ -73,6 +75,9 @@ internal sealed class InferenceFusion
     /// <summary>The number of Conv2D → BatchNormalization chains that can be fused.</summary>
     public int Chains => _plans.Count;
 
+    /// <summary>The number of chains that end in a residual addition.</summary>
+    public int ResidualChains => _plans.Values.Count(p => p.Add is not null);
+
     private static bool IsPlainRelu(Layer layer) =>
         (layer is ReLU r && r.MaxValue is null && r.NegativeSlope == 0 && r.Threshold == 0) ||
         (layer is Activation a && a.Function == Activations.Relu);
@@ -81,7 +86,8 @@ internal sealed class InferenceFusion
     public bool TryRun(Node node, Dictionary<SymbolicTensor, Tensor> values, bool training, ISet<Node>? skip)
     {
         if (!Enabled || !_plans.TryGetValue(node, out var plan)) return false;
-        if (skip is not null && skip.Contains(plan.Bn)) return false;
+        bool Runs(Node? n) => n is not null && (skip is null || !skip.Contains(n));
+        if (!Runs(plan.Bn)) return false;
         var conv = (Conv2D)node.Layer;
         var bn = (BatchNormalization)plan.Bn.Layer;
         if ((plan.Bn.Training ?? training) && bn.Trainable) return false;      // BN on batch statistics
@@ -90,21 +96,20 @@ internal sealed class InferenceFusion
         if (!conv.Built) return false;
         conv.CheckInputs([x.shape]);
         var (kernel, bias) = Folded(node, conv, bn);
-        if (TryRunSliced(plan, conv, x, kernel, bias, values, training, skip)) return true;
+        if (Runs(plan.Relu) && Runs(plan.Pool) && TryRunSliced(plan, conv, x, kernel, bias, values, training)) return true;
         Tensor y = conv.ConvolveWith(x, kernel, bias);
         values[plan.Bn.Outputs[0]] = y;
         bool inPlace = !torch.is_grad_enabled() || !y.requires_grad;
-        if (plan.Relu is Node relu && (skip is null || !skip.Contains(relu)))
-            values[relu.Outputs[0]] = inPlace ? y.relu_() : F.relu(y);
-        else if (plan.Add is Node add && inPlace && (skip is null || !skip.Contains(add))
-                 && values.TryGetValue(plan.Other!, out Tensor? other) && AddRelu.Applies(y, other))
+        if (Runs(plan.Relu))
+            values[plan.Relu!.Outputs[0]] = inPlace ? y.relu_() : F.relu(y);
+        else if (Runs(plan.Add) && inPlace && values.TryGetValue(plan.Other!, out Tensor? other) && AddRelu.Applies(y, other))
         {
             // The residual end of a block: y = relu(y + shortcut) in one pass over memory, into y (its only reader).
             // The shortcut must already exist; where the graph lists its branch later, the Add runs as a layer.
-            bool withRelu = plan.AddRelu is Node ar && (skip is null || !skip.Contains(ar));
+            bool withRelu = Runs(plan.AddRelu);
             if (withRelu) AddRelu.InPlace(y, other);
             else y.add_(other);
-            values[add.Outputs[0]] = y;
+            values[plan.Add!.Outputs[0]] = y;
             if (withRelu) values[plan.AddRelu!.Outputs[0]] = y;
         }
         return true;
@@ -112,10 +117,9 @@ internal sealed class InferenceFusion
 
     /// <summary>The conv → BN → ReLU → MaxPooling2D chain in slices of the batch (see <see cref="StemChunkBytes"/>).</summary>
     private static bool TryRunSliced(Plan plan, Conv2D conv, Tensor x, Tensor kernel, Tensor bias,
-                                     Dictionary<SymbolicTensor, Tensor> values, bool training, ISet<Node>? skip)
+                                     Dictionary<SymbolicTensor, Tensor> values, bool training)
     {
         if (plan.Pool is not Node pool || StemChunkBytes <= 0 || torch.is_grad_enabled()) return false;
-        if (skip is not null && (skip.Contains(plan.Relu!) || skip.Contains(pool))) return false;
         long[] shape = conv.ComputeOutputShape(x.shape);
         long perSample = shape[1] * shape[2] * shape[3] * x.element_size();
         long slice = Math.Max(1, StemChunkBytes / Math.Max(1, perSample));
@@ -141,9 +145,6 @@ internal sealed class InferenceFusion
             foreach (Tensor t in parts) t.Dispose();
         }
     }
-
-    /// <summary>The number of chains that end in a residual addition.</summary>
-    public int ResidualChains => _plans.Values.Count(p => p.Add is not null);
 
     private (Tensor Kernel, Tensor Bias) Folded(Node node, Conv2D conv, BatchNormalization bn)
     {
