@@ -5,47 +5,34 @@ using static TorchSharp.torch;
 namespace Tanuki.Benchmarks;
 
 /// <summary>
-/// One inference optimisation on and off in the same process, step by step in alternation (on, off, on, off, ...), so
+/// One optimisation on and off in the same process, step by step in alternation (on, off, on, off, ...), so
 /// that the machine's drift and the other tenants' load fall on both alike: the fair way to tell a few percent apart
 /// on a noisy machine, where separate runs of <c>run</c> differ by more than that.
 /// </summary>
 internal static class Ablation
 {
-    private static readonly Dictionary<string, Action<bool>> Switches = new()
-    {
-        ["fusion"] = on => InferenceFusion.Enabled = on,
-        ["add-relu"] = on => AddRelu.Enabled = on,
-        ["channels-last"] = on => MemoryLayout.ChannelsLastInference = on,
-        ["stem-chunks"] = on => InferenceFusion.StemChunkBytes = on ? StemChunk : 0,
-        ["no-grad-frozen"] = on => Graph.NoGradForFrozenNodes = on,
-    };
-
-    private static long StemChunk = 8L << 20;
-
     public static int Run(Args args)
     {
-        StemChunk = args.Int("chunk-kb", 8192) * 1024L;
+        long stemChunk = args.Int("chunk-kb", 8192) * 1024L;
+        var switches = new Dictionary<string, Action<bool>>
+        {
+            ["fusion"] = on => InferenceFusion.Enabled = on,
+            ["add-relu"] = on => AddRelu.Enabled = on,
+            ["channels-last"] = on => MemoryLayout.ChannelsLastInference = on,
+            ["stem-chunks"] = on => InferenceFusion.StemChunkBytes = on ? stemChunk : 0,
+            ["no-grad-frozen"] = on => Graph.NoGradForFrozenNodes = on,
+        };
         string name = args.String("switch", "add-relu");
-        if (!Switches.TryGetValue(name, out var set))
-            throw new ArgumentException($"unknown --switch '{name}': {string.Join(", ", Switches.Keys)}.");
+        if (!switches.TryGetValue(name, out var set))
+            throw new ArgumentException($"unknown --switch '{name}': {string.Join(", ", switches.Keys)}.");
         int size = args.Int("size", 224), batch = args.Int("batch", 32), reps = args.Int("reps", 20), warmup = args.Int("warmup", 2);
         Backend.EnsureInitialized();
         TanukiInfo.SetRandomSeed(0);
         Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
+        Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
         Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
-        baseModel.Trainable = false;
         string task = args.String("task", "inference");
-        Action run = () => baseModel.Predict(x, batchSize: batch);
-        if (task == "train_frozen_base")
-        {
-            // As TanukiPeer's: the base frozen and called with training: false, the cache off, one Fit call = one step.
-            Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
-            Model model = TanukiPeer.Classifier(baseModel, size, training: false);
-            model.UseFeatureCache = false;
-            model.Compile(new Optimizers.Adam(1e-3), new Losses.SparseCategoricalCrossentropy(fromLogits: true));
-            run = () => model.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, shuffle: false);
-        }
-        else if (task != "inference") throw new ArgumentException($"unknown --task '{task}': inference, train_frozen_base.");
+        Action run = TanukiPeer.Step(task, baseModel, x, y, size, batch);   // the same steps benchmarks/run times
         double Step(bool on)
         {
             set(on);
@@ -62,17 +49,11 @@ internal static class Ablation
             else { off.Add(Step(false)); on.Add(Step(true)); }
         }
         set(true);
-        double mOn = Median(on), mOff = Median(off);
+        double mOn = Stats.Median(on), mOff = Stats.Median(off);
         Console.WriteLine($"ResNet-18 {task}, batch {batch}, {size}², {reps} alternating steps each, threads {Backend.Threads}");
         Console.WriteLine($"  {name} on : median {batch / mOn,7:0.0} images/s, best {batch / on.Min(),7:0.0}");
         Console.WriteLine($"  {name} off: median {batch / mOff,7:0.0} images/s, best {batch / off.Min(),7:0.0}");
         Console.WriteLine($"  on ÷ off: {mOff / mOn:0.000}× (medians), {off.Min() / on.Min():0.000}× (best steps)");
         return 0;
-    }
-
-    private static double Median(List<double> v)
-    {
-        var s = v.Order().ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 }

@@ -24,20 +24,24 @@ internal static class TanukiPeer
         string info = $"Tanuki {TanukiInfo.Version}, TorchSharp {typeof(torch).Assembly.GetName().Version}, threads {Backend.Threads}, " +
                       $"conv-BN folding {(fusion ? "on" : "off")}";
 
-        Action step;
+        Action step = Step(task, baseModel, x, y, size, batch);
+        return Measurement.Time("tanuki", task, size, batch, step, warmup, reps, info);
+    }
+
+    /// <summary>One step of <paramref name="task"/> on the batch (<paramref name="x"/>, <paramref name="y"/>); the ablation runs these too.</summary>
+    internal static Action Step(string task, Model baseModel, Tensor x, Tensor y, int size, int batch)
+    {
         switch (task)
         {
             case "inference":
                 baseModel.Trainable = false;
-                step = () => { using var scope = NewDisposeScope(); baseModel.Predict(x, batchSize: batch); };
-                break;
+                return () => { using var scope = NewDisposeScope(); baseModel.Predict(x, batchSize: batch); };
             case "train_full":
             {
                 // Every weight trainable; the base called in training mode (BatchNormalization on batch statistics).
                 Model model = Classifier(baseModel, size, training: null);
                 model.Compile(new Adam(1e-4), new SparseCategoricalCrossentropy(fromLogits: true));
-                step = () => model.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, shuffle: false);
-                break;
+                return () => model.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, shuffle: false);
             }
             case "train_frozen_base":
             {
@@ -47,17 +51,15 @@ internal static class TanukiPeer
                 Model model = Classifier(baseModel, size, training: false);
                 model.UseFeatureCache = false;
                 model.Compile(new Adam(1e-3), new SparseCategoricalCrossentropy(fromLogits: true));
-                step = () => model.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, shuffle: false);
-                break;
+                return () => model.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, shuffle: false);
             }
             default:
                 throw new ArgumentException($"unknown task '{task}'.");
         }
-        return Measurement.Time("tanuki", task, size, batch, step, warmup, reps, info);
     }
 
     /// <summary>Base → global average pooling → Dense(10) logits.</summary>
-    internal static Model Classifier(Model baseModel, int size, bool? training)
+    private static Model Classifier(Model baseModel, int size, bool? training)
     {
         var input = new Input([3, size, size], "image");
         SymbolicTensor features = baseModel.Call(input, training: training);
