@@ -4,7 +4,7 @@ namespace Tanuki.Saving;
 /// Reads through to another stream while computing the zip CRC-32 of what was read, so that a corrupt entry is
 /// caught: .NET's zip reader does not check entries against their stored checksums.
 /// </summary>
-internal sealed class ChecksumStream(Stream inner) : Stream
+internal sealed class ChecksumStream(Stream inner) : ReadOnlyStream
 {
     private static readonly uint[] s_table = MakeTable();
     private uint _crc = 0xFFFFFFFF;
@@ -42,16 +42,6 @@ internal sealed class ChecksumStream(Stream inner) : Stream
         }
         return table;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

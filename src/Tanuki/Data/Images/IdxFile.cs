@@ -38,7 +38,7 @@ internal static class IdxFile
     }
 
     /// <summary>A stream of some bytes followed by another stream.</summary>
-    private sealed class ConcatStream(byte[] head, Stream tail) : Stream
+    private sealed class ConcatStream(byte[] head, Stream tail) : ReadOnlyStream
     {
         private int _position;
 
@@ -53,15 +53,5 @@ internal static class IdxFile
             }
             return tail.Read(buffer, offset, count);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
