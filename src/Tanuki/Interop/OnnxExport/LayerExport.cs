@@ -31,9 +31,22 @@ internal sealed class LayerExport
     public OnnxValue Input => Inputs[0];
     public int Opset { get; }
 
-    /// <summary>Adds a node. The layer's first node is named after the layer; later ones after the layer and <paramref name="role"/>.</summary>
-    public string Node(string opType, string role, IEnumerable<string> inputs, params AttributeProto[] attributes) =>
-        Writer.Node(opType, _nodes++ == 0 ? Name : $"{Name}/{role}", inputs, attributes);
+    /// <summary>
+    /// Adds a node. The layer's first node is named after the layer (the importer names the layer it makes after it), later
+    /// ones after the layer and <paramref name="role"/>; values are named after the layer and the role until
+    /// <see cref="Finish"/> names the layer's output.
+    /// </summary>
+    public string Node(string opType, string role, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    {
+        _nodes++;
+        return Writer.Node(opType, _nodes == 1 ? Name : $"{Name}/{role}", $"{Name}/{role}", inputs, attributes);
+    }
+
+    /// <summary>The layer's output, named after the layer when one of its nodes made it (an identity layer passes its input on).</summary>
+    public string Finish(string output) =>
+        _nodes > 0 && Writer.Graph.Node.Skip(Writer.Graph.Node.Count - _nodes).Any(n => n.Output.Contains(output))
+            ? Writer.Rename(output, Name, _nodes)
+            : output;
 
     /// <summary>A weight of the layer as an initializer (written once when shared).</summary>
     public string Weight(Variable variable) => Writer.Weight(variable, $"{Name}/{variable.Name}");

@@ -87,8 +87,8 @@ internal sealed class OnnxExporter
         }
         try
         {
-            string name = export(new LayerExport(_writer, layer, prefix + layer.Name, inputs, _opset));
-            return [new OnnxValue(name, shapes[0])];
+            var call = new LayerExport(_writer, layer, prefix + layer.Name, inputs, _opset);
+            return [new OnnxValue(call.Finish(export(call)), shapes[0])];
         }
         catch (NotSupportedException e)
         {

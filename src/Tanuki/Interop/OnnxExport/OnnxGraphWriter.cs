@@ -7,34 +7,58 @@ namespace Tanuki.Interop.OnnxExport;
 
 /// <summary>
 /// Builds the <see cref="GraphProto"/> of an export: nodes in the order they are added (a topological order, since a
-/// node is added after the nodes it reads), initializers, and one namespace for node, value and initializer names —
-/// ONNX requires value names to be unique, and a readable name per layer makes the file easy to inspect.
+/// node is added after the nodes it reads), initializers, and unique names — one namespace for values (inputs, node
+/// outputs, initializers: ONNX requires it) and one for nodes, so that a node and the value a layer outputs can both
+/// bear the layer's name.
 /// </summary>
 internal sealed class OnnxGraphWriter
 {
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<Variable, string> _weights = new();
 
     public GraphProto Graph { get; } = new();
 
-    /// <summary><paramref name="name"/>, or <c>name_1</c>, <c>name_2</c>, ... when it is taken.</summary>
-    public string UniqueName(string name)
+    /// <summary>A value name: <paramref name="name"/>, or <c>name_1</c>, <c>name_2</c>, ... when it is taken.</summary>
+    public string UniqueName(string name) => Unique(_values, name);
+
+    private static string Unique(HashSet<string> taken, string name)
     {
         string candidate = name;
-        for (int i = 1; !_names.Add(candidate); i++) candidate = $"{name}_{i}";
+        for (int i = 1; !taken.Add(candidate); i++) candidate = $"{name}_{i}";
         return candidate;
     }
 
-    /// <summary>Adds a node with one output, named like the node; returns the output's name.</summary>
-    public string Node(string opType, string name, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    /// <summary>Adds a node with one output value; returns the value's name.</summary>
+    public string Node(string opType, string nodeName, string valueName, IEnumerable<string> inputs, params AttributeProto[] attributes)
     {
-        string unique = UniqueName(name);
-        var node = new NodeProto { OpType = opType, Name = unique };
+        var node = new NodeProto { OpType = opType, Name = Unique(_nodes, nodeName) };
         node.Input.AddRange(inputs);
-        node.Output.Add(unique);
+        string output = UniqueName(valueName);
+        node.Output.Add(output);
         node.Attribute.AddRange(attributes);
         Graph.Node.Add(node);
-        return unique;
+        return output;
+    }
+
+    /// <summary>Adds a node whose node and value take the same name.</summary>
+    public string Node(string opType, string name, IEnumerable<string> inputs, params AttributeProto[] attributes) =>
+        Node(opType, name, name, inputs, attributes);
+
+    /// <summary>
+    /// Renames the value <paramref name="value"/>, made by one of the last <paramref name="recentNodes"/> nodes, to
+    /// <paramref name="name"/> (made unique) in the node that makes it and in those that read it; returns the new name.
+    /// </summary>
+    public string Rename(string value, string name, int recentNodes)
+    {
+        string renamed = UniqueName(name);
+        foreach (NodeProto node in Graph.Node.Skip(Graph.Node.Count - recentNodes))
+        {
+            for (int i = 0; i < node.Output.Count; i++) if (node.Output[i] == value) node.Output[i] = renamed;
+            for (int i = 0; i < node.Input.Count; i++) if (node.Input[i] == value) node.Input[i] = renamed;
+        }
+        _values.Remove(value);
+        return renamed;
     }
 
     /// <summary>Adds a float32 (floating point tensors) or int64 (integer tensors) initializer; returns its name.</summary>
