@@ -64,7 +64,7 @@ internal static class ExportCommand
         Console.WriteLine($"Wrote {path} ({bytes / 1e6:0.0} MB, ONNX opset {proto.OpsetImport[0].Version})");
         Console.WriteLine($"  input:  {string.Join(", ", proto.Graph.Input.Select(Value))}");
         Console.WriteLine($"  output: {string.Join(", ", proto.Graph.Output.Select(Value))}");
-        if (proto.MetadataProps.FirstOrDefault(p => p.Key == "class_names") is { } names)
+        if (proto.MetadataProps.FirstOrDefault(p => p.Key == Tanuki.Interop.OnnxExport.MetadataKeys.ClassNames) is { } names)
             Console.WriteLine($"  classes: {string.Join(", ", System.Text.Json.JsonSerializer.Deserialize<string[]>(names.Value)!)}");
     }
 }

@@ -12,13 +12,12 @@ internal sealed class LayerExport
 {
     private int _nodes;
 
-    public LayerExport(OnnxGraphWriter writer, Layer layer, string name, IReadOnlyList<OnnxValue> inputs, int opset)
+    public LayerExport(OnnxGraphWriter writer, Layer layer, string name, IReadOnlyList<OnnxValue> inputs)
     {
         Writer = writer;
         Layer = layer;
         Name = name;
         Inputs = inputs;
-        Opset = opset;
     }
 
     public OnnxGraphWriter Writer { get; }
@@ -29,7 +28,6 @@ internal sealed class LayerExport
 
     public IReadOnlyList<OnnxValue> Inputs { get; }
     public OnnxValue Input => Inputs[0];
-    public int Opset { get; }
 
     /// <summary>
     /// Adds a node. The layer's first node is named after the layer (the importer names the layer it makes after it), later

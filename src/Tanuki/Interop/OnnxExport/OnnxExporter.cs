@@ -18,10 +18,6 @@ internal sealed class OnnxExporter
 
     private readonly OnnxGraphWriter _writer = new();
     private readonly List<string> _problems = new();
-    private readonly int _opset;
-
-    private OnnxExporter(int opset) => _opset = opset;
-
     /// <summary>The model as <paramref name="options"/> say: whole, cut at <see cref="OnnxExportOptions.Outputs"/>, with or without its preprocessing.</summary>
     public static ModelProto Export(Model model, OnnxExportOptions options)
     {
@@ -40,7 +36,7 @@ internal sealed class OnnxExporter
         if (opset is < MinOpset or > MaxOpset)
             throw new ArgumentException($"Tanuki exports ONNX opsets {MinOpset} to {MaxOpset}. Received: opset={opset}", nameof(opset));
         if (includeSoftmax) CheckNoSoftmax(plan);
-        var exporter = new OnnxExporter(opset);
+        var exporter = new OnnxExporter();
         GraphProto graph = exporter._writer.Graph;
         graph.Name = plan.Model.Name;
         var values = new Dictionary<object, OnnxValue>();
@@ -87,7 +83,7 @@ internal sealed class OnnxExporter
         }
         try
         {
-            var call = new LayerExport(_writer, layer, prefix + layer.Name, inputs, _opset);
+            var call = new LayerExport(_writer, layer, prefix + layer.Name, inputs);
             return [new OnnxValue(call.Finish(export(call)), shapes[0])];
         }
         catch (NotSupportedException e)
