@@ -78,6 +78,7 @@ internal static class OnnxExportCases
         Single("Resizing_area", [3, 12, 10], new Resizing(5, 4, interpolation: "area"));
         Single("Resizing_antialias", [3, 16, 13], new Resizing(5, 6, antialias: true));
         Single("Resizing_crop", [3, 12, 7], new Resizing(6, 6, cropToAspectRatio: true));
+        Add("Resizing_free_size", () => Functional([3, -1, -1], x => new Resizing(6, 7, interpolation: "bicubic").Call(x), [3, 3, 11, 5]));
         Single("RandomCrop", [3, 12, 9], new RandomCrop(6, 6, seed: 1));
         Add("Augmentation", () => Functional([3, 8, 8], x =>
         {

@@ -29,7 +29,8 @@ public partial class Model
         if (Directory.Exists(path))
             throw new ArgumentException($"'{path}' is a folder; give the path of the file to write, e.g. {Path.Combine(path, Name + ".onnx")}.", nameof(path));
         Backend.EnsureInitialized();
-        var model = OnnxExporter.Export(this, options ?? new OnnxExportOptions());
-        AtomicFile.Write(path, stream => model.WriteTo(stream));
+        // Built whole in memory first: a layer that cannot be exported fails here, before the file is touched.
+        var proto = OnnxExporter.Export(this, options ?? new OnnxExportOptions());
+        AtomicFile.Write(path, stream => proto.WriteTo(stream));
     }
 }
