@@ -18,6 +18,7 @@ internal sealed class OnnxExporter
 
     private readonly OnnxGraphWriter _writer = new();
     private readonly List<string> _problems = new();
+
     /// <summary>The model as <paramref name="options"/> say: whole, cut at <see cref="OnnxExportOptions.Outputs"/>, with or without its preprocessing.</summary>
     public static ModelProto Export(Model model, OnnxExportOptions options)
     {
