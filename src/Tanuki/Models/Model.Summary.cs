@@ -78,7 +78,7 @@ public partial class Model
         else if (layer.BuiltInputShapes is { } built)
         {
             try { texts = [FormatShapes(layer.ComputeOutputShape(built))]; }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException) { return "?"; }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException or NotImplementedException) { return "?"; }
         }
         else return "?";
         return texts.Count == 1 ? texts[0] : "multiple";
