@@ -33,7 +33,7 @@ public partial class Model
         (long frozen, long frozenBytes) = Count(NonTrainableWeights);
         long optimizer = Optimizer?.CountParams() ?? 0;
         return new ModelSummary(Name, rows, connections, trainable, trainableBytes, frozen, frozenBytes,
-                                optimizer > 0 ? optimizer : null, optimizer * sizeof(float));
+                                optimizer > 0 ? optimizer : null, Optimizer?.CountBytes() ?? 0);
     }
 
     private static (long Count, long Bytes) Count(IReadOnlyList<Variable> weights) =>
