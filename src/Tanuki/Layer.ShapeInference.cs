@@ -10,8 +10,10 @@ public abstract partial class Layer
 
     private (bool Single, bool List) Overrides => s_overrides.GetOrAdd(GetType(), type =>
     {
+        // Model's own overrides serve functional graphs; a model of yours with its own forward pass infers like a layer.
         bool Declared(Type parameter) =>
-            type.GetMethod(nameof(ComputeOutputShape), BindingFlags.Public | BindingFlags.Instance, [parameter])!.DeclaringType != typeof(Layer);
+            type.GetMethod(nameof(ComputeOutputShape), BindingFlags.Public | BindingFlags.Instance, [parameter])!.DeclaringType is Type t &&
+            t != typeof(Layer) && t != typeof(Model);
         return (Declared(typeof(long[])), Declared(typeof(IReadOnlyList<long[]>)));
     });
 
@@ -25,6 +27,18 @@ public abstract partial class Layer
     /// </summary>
     private bool InfersOutputShape =>
         GetType().Assembly != typeof(Layer).Assembly && !OverridesSingleComputeOutputShape && !OverridesListComputeOutputShape;
+
+    /// <summary>
+    /// After <see cref="Build(IReadOnlyList{long[]})"/> of a layer of yours that infers its output shape: runs it once on
+    /// zeros, so that the sublayers its forward pass calls are built (and tracked) too, as Keras builds a layer that
+    /// "might have unbuilt state". A forward pass that cannot run on zeros leaves them to the first real call.
+    /// </summary>
+    private void BuildSublayersOnCall(IReadOnlyList<long[]> inputShapes)
+    {
+        if (!InfersOutputShape) return;
+        try { InferOutputShapes(inputShapes); }
+        catch (NotImplementedException) { }
+    }
 
     /// <summary>
     /// Keras's <c>compute_output_spec</c> for a layer without <c>ComputeOutputShape</c>: runs the layer in inference mode,

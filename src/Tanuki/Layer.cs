@@ -176,6 +176,7 @@ public abstract partial class Layer
         InFrame(null, () => BuildCore(inputShapes));
         BuiltInputShapes = inputShapes.Select(s => (long[])s.Clone()).ToArray();
         Built = true;
+        BuildSublayersOnCall(inputShapes);
     }
 
     /// <summary>Creates the weights of a multi-input layer. The default hands a single input to <see cref="BuildCore(long[])"/>
