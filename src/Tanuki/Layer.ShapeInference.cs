@@ -25,8 +25,10 @@ public abstract partial class Layer
     /// Whether the output shape is inferred by running the forward pass: for layers outside Tanuki that override neither
     /// <c>ComputeOutputShape</c>. (Tanuki's own layers state their shapes; those that leave it out keep the input shape.)
     /// </summary>
-    private bool InfersOutputShape =>
-        GetType().Assembly != typeof(Layer).Assembly && !OverridesSingleComputeOutputShape && !OverridesListComputeOutputShape;
+    private bool InfersOutputShape => !IsTanukiLayer && !OverridesSingleComputeOutputShape && !OverridesListComputeOutputShape;
+
+    /// <summary>Whether the layer is one of Tanuki's own (which state their output shapes where they change them).</summary>
+    private bool IsTanukiLayer => GetType().Assembly == typeof(Layer).Assembly;
 
     /// <summary>
     /// After <see cref="Build(IReadOnlyList{long[]})"/> of a layer of yours that infers its output shape: runs it once on

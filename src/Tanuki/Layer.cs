@@ -197,7 +197,7 @@ public abstract partial class Layer
     /// </summary>
     public virtual long[] ComputeOutputShape(long[] inputShape)
     {
-        if (!InfersOutputShape) return inputShape;
+        if (IsTanukiLayer) return inputShape;
         IReadOnlyList<long[]> shapes = OverridesListComputeOutputShape ? ComputeOutputShape([inputShape]) : InferOutputShapes([inputShape]);
         if (shapes.Count != 1)
             throw new InvalidOperationException($"Layer '{Name}' has {shapes.Count} outputs; use ComputeOutputShape(IReadOnlyList<long[]>) to get all of them.");
@@ -252,7 +252,10 @@ public abstract partial class Layer
         if (!Built) Build(shapes.Select(s => { var b = (long[])s.Clone(); if (b.Length > 0) b[0] = -1; return b; }).ToArray());
         CheckInputs(shapes);
         bool resolved = ResolveTraining(training);
-        return InFrame(resolved, () => Forward(inputs, resolved));
+        List<(Layer, bool?)> frames = t_frames ??= new();   // InFrame, without a closure on this hot path
+        frames.Add((this, resolved));
+        try { return Forward(inputs, resolved); }
+        finally { frames.RemoveAt(frames.Count - 1); }
     }
 
     /// <summary>Checks input shapes against <see cref="InputSpec"/>; the message names the layer and both shapes.</summary>
