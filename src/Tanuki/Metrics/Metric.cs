@@ -43,8 +43,11 @@ public abstract class Metric
         "categorical_accuracy" => new CategoricalAccuracy(),
         "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(),
         "top_k_categorical_accuracy" => new TopKCategoricalAccuracy(),
+        "mse" or "mean_squared_error" => new ErrorMetric(name, squared: true),
+        "mae" or "mean_absolute_error" => new ErrorMetric(name, squared: false),
         _ => throw new ArgumentException(
-            $"Unknown metric \"{name}\". Expected one of: accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy.", nameof(name)),
+            $"Unknown metric \"{name}\". Expected one of: accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, " +
+            "mse (mean_squared_error), mae (mean_absolute_error).", nameof(name)),
     };
 
     /// <summary>Accepts Keras names where a metric is expected.</summary>

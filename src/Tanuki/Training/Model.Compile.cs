@@ -22,6 +22,9 @@ public partial class Model
     /// name an unweighted one already has is logged as <c>weighted_</c> + name).</summary>
     private IReadOnlyList<(string Key, Metric Metric, bool Weighted)> _metricKeys = [];
 
+    /// <summary>The log keys of the compiled metrics (without <c>val_</c>).</summary>
+    internal IEnumerable<string> MetricKeys => _metricKeys.Select(k => k.Key);
+
     /// <summary>Whether <see cref="Compile"/> has been called.</summary>
     public bool Compiled => Optimizer is not null && Loss is not null;
 

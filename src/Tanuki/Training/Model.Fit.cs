@@ -107,9 +107,11 @@ public partial class Model
         var cbs = new CallbackList(all, this, parameters);
         var lossMean = new Metrics.Mean("loss");
 
+        BuildForTraining(data);
         StopTraining = false;
         using var cache = new FeatureCache(this, data, validationData, verbose);
         cbs.OnTrainBegin(new Dictionary<string, double>());
+        var lastLogs = new Dictionary<string, double>();
         for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
         {
             cbs.OnEpochBegin(epoch);
@@ -134,8 +136,9 @@ public partial class Model
                 foreach (var (k, v) in val) logs["val_" + k] = v;
             }
             cbs.OnEpochEnd(epoch, logs);
+            lastLogs = logs;
         }
-        cbs.OnTrainEnd(new Dictionary<string, double>());
+        cbs.OnTrainEnd(lastLogs);   // the last epoch's logs, as Keras passes them
         return history;
     }
 
@@ -192,18 +195,14 @@ public partial class Model
                 $"The loss became {value} at epoch {epoch + 1}, step {step + 1}; training stopped before applying that update. " +
                 "Try a lower learning rate, check the inputs and targets for NaN or infinite values, or use fromLogits: true with a model that outputs logits.",
                 epoch + 1, step + 1);
-        if (trainable.Count > 0 && loss.requires_grad)
+        if (trainable.Count > 0)
         {
-            IList<Tensor> grads = torch.autograd.grad([loss], trainable.Select(v => v.Value).ToList(), allow_unused: true);
-            var used = new List<Tensor>();
-            var vars = new List<Variable>();
-            for (int i = 0; i < trainable.Count; i++)
-            {
-                if (grads[i] is null || grads[i].IsInvalid) continue;
-                used.Add(grads[i]);
-                vars.Add(trainable[i]);
-            }
-            Optimizer!.ApplyGradients(used, vars);
+            // Keras: a variable the loss does not depend on gets no gradient; the optimizer skips it with a warning
+            // (and refuses a step where no variable has one).
+            IList<Tensor?> grads = loss.requires_grad
+                ? torch.autograd.grad([loss], trainable.Select(v => v.Value).ToList(), allow_unused: true)!
+                : new Tensor?[trainable.Count];
+            Optimizer!.ApplyGradients(grads.Select(g => g is null || g.IsInvalid ? null : g).ToList(), trainable);
         }
         lossMean.UpdateState(value, count);
         UpdateMetrics(yd, predictions, wd);
