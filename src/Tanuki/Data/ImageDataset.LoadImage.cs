@@ -14,10 +14,15 @@ public sealed partial class ImageDataset
     /// <param name="colorMode"><c>"rgb"</c>, <c>"grayscale"</c> or <c>"rgba"</c>.</param>
     /// <param name="interpolation"><c>"bilinear"</c>, <c>"nearest"</c>, <c>"bicubic"</c> or <c>"area"</c>.</param>
     /// <param name="cropToAspectRatio">Crop the centre to the target aspect ratio before resizing, instead of stretching.</param>
+    /// <param name="padToAspectRatio">Pad to the target aspect ratio with <paramref name="background"/> before resizing,
+    /// instead of stretching.</param>
+    /// <param name="background">The colour transparent pixels are composited onto and padding is filled with; white when null.</param>
     /// <exception cref="InvalidDataException">The file is not a readable image (the message names it).</exception>
     public static Tensor LoadImage(string path, (int Height, int Width) imageSize, string colorMode = "rgb", string interpolation = "bilinear",
-                                   bool cropToAspectRatio = false)
+                                   bool cropToAspectRatio = false, bool padToAspectRatio = false, (byte R, byte G, byte B)? background = null)
     {
+        if (cropToAspectRatio && padToAspectRatio)
+            throw new ArgumentException("Only one of cropToAspectRatio and padToAspectRatio can be true. Received: both true.", nameof(padToAspectRatio));
         ArgumentNullException.ThrowIfNull(path);
         Guard.Positive(imageSize.Height);
         Guard.Positive(imageSize.Width);
@@ -25,15 +30,30 @@ public sealed partial class ImageDataset
         Guard.OneOf(interpolation, ImageOps.Interpolations);
         if (!File.Exists(path)) throw new FileNotFoundException($"No image at '{path}'.", path);
         Backend.EnsureInitialized();
-        Tensor image = ImageDecoder.Decode(path, colorMode, (255, 255, 255), MaxImagePixels);
+        var fill = background ?? (255, 255, 255);
+        Tensor image = ImageDecoder.Decode(path, colorMode, fill, MaxImagePixels);
         using var scope = NewDisposeScope();
         scope.Attach(image);
         Tensor batch = image.unsqueeze(0);
-        Tensor resized = cropToAspectRatio
-            ? ImageOps.SmartResize(batch, imageSize.Height, imageSize.Width, interpolation)
-            : ImageOps.Resize(batch, imageSize.Height, imageSize.Width, interpolation);
+        Tensor resized = ResizeImage(batch, imageSize, interpolation, cropToAspectRatio, padToAspectRatio, fill, colorMode);
         Tensor x = (ReferenceEquals(resized, batch) ? resized : resized.clamp(0, 255)).squeeze(0).contiguous();
         return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Reads one image file for <paramref name="model"/>: at its input size, brought there the way its training images
+    /// were (<see cref="Model.ImageResize"/>), in its number of channels.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model does not take fixed-size images N×C×H×W with 1, 3 or 4 channels.</exception>
+    public static Tensor LoadImage(string path, Model model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        long[] shape = model.Inputs.Count == 1 ? model.Inputs[0].Shape : [];
+        if (shape.Length != 4 || shape[2] <= 0 || shape[3] <= 0 || shape[1] is not (1 or 3 or 4))
+            throw new ArgumentException($"Model '{model.Name}' does not take fixed-size images: expected one input of shape (N, 1|3|4, H, W). Received: {(shape.Length == 0 ? "no single input" : Shapes.Format(shape))}", nameof(model));
+        string colorMode = shape[1] switch { 1 => "grayscale", 4 => "rgba", _ => "rgb" };
+        return LoadImage(path, ((int)shape[2], (int)shape[3]), colorMode, cropToAspectRatio: model.ImageResize == ResizeMode.Crop,
+                         padToAspectRatio: model.ImageResize == ResizeMode.Pad);
     }
 
     /// <summary>Whether a file name has an image extension Tanuki reads (.jpg, .jpeg, .png, .bmp, .gif, .webp).</summary>
