@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Tanuki.Cli.Workflow;
 using Tanuki.Data;
 
 namespace Tanuki.Cli.Commands;
@@ -26,13 +25,17 @@ internal static class EvaluateCommand
         Model model = ModelFiles.Load(modelPath);
         var size = ModelFiles.ImageSize(model);
         ImageDataset data;
-        try { data = ImageDataset.FromDirectory(dataDir, size, batchSize, shuffle: false); }
+        try
+        {
+            data = ImageDataset.FromDirectory(dataDir, size, batchSize, shuffle: false, cropToAspectRatio: model.ImageResize == ResizeMode.Crop,
+                                              padToAspectRatio: model.ImageResize == ResizeMode.Pad);
+        }
         catch (InvalidDataException e) { throw new CliException(e.Message); }
         IReadOnlyList<string> modelClasses = ModelFiles.ClassNames(model, model.Outputs[0].Shape[^1]);
         if (!data.ClassNames!.SequenceEqual(modelClasses))
             throw new CliException($"the folder's classes ({string.Join(", ", data.ClassNames!)}) are not the model's ({string.Join(", ", modelClasses)}). " +
                                    "Evaluate on a folder with the same class subfolders the model was trained on.");
-        var (confusion, accuracy) = TwoStageTraining.Evaluate(model, data, modelClasses.Count);
+        var (confusion, accuracy) = Evaluation.Run(model, data, modelClasses.Count);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {accuracy:0.0000} ({data.FilePaths.Count} images)"));
         Console.WriteLine(ConfusionText.Format(confusion, modelClasses));
         return Program.Ok;

@@ -31,15 +31,15 @@ internal static class PredictCommand
                 : throw new CliException($"'{input}' is neither an image file nor a folder.");
         if (files.Length == 0) throw new CliException($"folder '{input}' holds no images (.jpg, .jpeg, .png, .bmp, .gif, .webp).");
         Model model = ModelFiles.Load(modelPath);
-        var size = ModelFiles.ImageSize(model);
+        ModelFiles.ImageSize(model);   // a clear error for a model that does not take fixed-size images
         IReadOnlyList<string> classes = ModelFiles.ClassNames(model, model.Outputs[0].Shape[^1]);
         int k = Math.Min(top, classes.Count);
         foreach (string file in files)
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            Tensor image = ImageDataset.LoadImage(file, size);
-            Tensor probs = model.Call(image.unsqueeze(0).to(Backend.Device), training: false).softmax(-1).squeeze(0).cpu();
+            Tensor image = ImageDataset.LoadImage(file, model);   // brought to the model's size as its training images were
+            Tensor probs = model.Infer(image.unsqueeze(0).to(Backend.Device)).softmax(-1).squeeze(0).cpu();
             var (values, indexes) = probs.topk(k);
             float[] p = values.data<float>().ToArray();
             long[] idx = indexes.data<long>().ToArray();

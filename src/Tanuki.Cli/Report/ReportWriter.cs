@@ -23,10 +23,20 @@ internal static class ReportWriter
 
         var (epochs, series, fineTuneAt) = Curves(data);
         var pngs = new List<string>();
-        string loss = Path.Combine(assets, "loss.png");
-        WritePlot(loss, p => PlotCurves(p, epochs, series, fineTuneAt, "loss", "Loss"));
-        pngs.Add(loss);
-        bool hasAccuracy = series.ContainsKey("accuracy");
+        bool hasCurves = epochs.Length > 0;
+        if (hasCurves)
+        {
+            string loss = Path.Combine(assets, "loss.png");
+            WritePlot(loss, p => PlotCurves(p, epochs, series, fineTuneAt, "loss", "Loss"));
+            pngs.Add(loss);
+        }
+        if (data.HeadSearch.Count > 0)
+        {
+            string cv = Path.Combine(assets, "head.png");
+            WritePlot(cv, p => PlotHeadSearch(p, data.HeadSearch));
+            pngs.Add(cv);
+        }
+        bool hasAccuracy = hasCurves && series.ContainsKey("accuracy");
         if (hasAccuracy)
         {
             string acc = Path.Combine(assets, "accuracy.png");
@@ -39,7 +49,7 @@ internal static class ReportWriter
         pngs.Add(confusion);
 
         string rel = stem + "_files/";
-        string html = Html(data, rel, hasAccuracy);
+        string html = Html(data, rel, hasCurves, hasAccuracy);
         string tmp = full + ".tmp";
         File.WriteAllText(tmp, html, Encoding.UTF8);
         File.Move(tmp, full, overwrite: true);
@@ -96,6 +106,25 @@ internal static class ReportWriter
         plot.ShowLegend();
     }
 
+    /// <summary>The head's cross-validation: out-of-fold cross-entropy against the penalty, with and without the mirror-image average.</summary>
+    private static void PlotHeadSearch(Plot plot, IReadOnlyList<Tanuki.FineTuning.HeadCandidate> search)
+    {
+        foreach (bool flip in search.Select(c => c.FlipAverage).Distinct().Order())
+        {
+            var rows = search.Where(c => c.FlipAverage == flip).OrderBy(c => c.L2).ToArray();
+            var s = plot.Add.Scatter(rows.Select(c => Math.Log10(c.L2)).ToArray(), rows.Select(c => c.LogLoss).ToArray());
+            s.LegendText = flip ? "image and mirror image averaged" : "image alone";
+        }
+        var best = search[0];
+        var marker = plot.Add.Marker(Math.Log10(best.L2), best.LogLoss);
+        marker.MarkerSize = 14;
+        marker.LegendText = "chosen";
+        plot.Title("Head: cross-validated cross-entropy by L2 penalty");
+        plot.XLabel("log10(L2 penalty)");
+        plot.YLabel("out-of-fold cross-entropy");
+        plot.ShowLegend();
+    }
+
     private static void PlotConfusion(Plot plot, ReportData data)
     {
         int k = data.ClassNames.Count;
@@ -133,7 +162,7 @@ internal static class ReportWriter
         plot.YLabel("true");
     }
 
-    private static string Html(ReportData data, string assets, bool hasAccuracy)
+    private static string Html(ReportData data, string assets, bool hasCurves, bool hasAccuracy)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var sb = new StringBuilder();
@@ -147,11 +176,25 @@ internal static class ReportWriter
         sb.AppendLine("<h2>Results</h2><table>");
         foreach (var (name, value) in data.Results) sb.AppendLine($"<tr><th>{E(name)}</th><td>{E(value)}</td></tr>");
         sb.AppendLine("</table>");
-        sb.AppendLine("<h2>Learning curves</h2>");
-        sb.AppendLine($"<img src=\"{E(assets)}loss.png\" alt=\"loss per epoch\">");
-        if (hasAccuracy) sb.AppendLine($"<img src=\"{E(assets)}accuracy.png\" alt=\"accuracy per epoch\">");
-        if (data.Stage2 is not null)
-            sb.AppendLine($"<p>The dashed line marks where fine-tuning starts (after epoch {data.Stage1.Epochs.Count}).</p>");
+        if (data.Choices.Count > 0)
+        {
+            sb.AppendLine("<h2>Choices made by the recipe</h2><table><tr><th>what</th><th>choice</th><th>why</th></tr>");
+            foreach (var c in data.Choices) sb.AppendLine($"<tr><td>{E(c.Name)}</td><td>{E(c.Value)}</td><td>{E(c.Reason)}</td></tr>");
+            sb.AppendLine("</table>");
+        }
+        if (data.HeadSearch.Count > 0)
+        {
+            sb.AppendLine("<h2>The head's cross-validation</h2>");
+            sb.AppendLine($"<img src=\"{E(assets)}head.png\" alt=\"cross-validated cross-entropy by penalty\">");
+        }
+        if (hasCurves)
+        {
+            sb.AppendLine("<h2>Learning curves</h2>");
+            sb.AppendLine($"<img src=\"{E(assets)}loss.png\" alt=\"loss per epoch\">");
+            if (hasAccuracy) sb.AppendLine($"<img src=\"{E(assets)}accuracy.png\" alt=\"accuracy per epoch\">");
+            if (data.Stage2 is not null && data.Stage1.Epochs.Count > 0)
+                sb.AppendLine($"<p>The dashed line marks where fine-tuning starts (after epoch {data.Stage1.Epochs.Count}).</p>");
+        }
         sb.AppendLine($"<h2>Confusion matrix ({E(data.EvaluatedOn)})</h2>");
         sb.AppendLine($"<img src=\"{E(assets)}confusion.png\" alt=\"confusion matrix\">");
         sb.AppendLine("<h2>Per-class accuracy</h2><table><tr><th>class</th><th>samples</th><th>correct</th><th>accuracy</th></tr>");

@@ -45,7 +45,7 @@ internal static class TrainRun
             FineTuneResult r = m.Classifier.FineTune(m.Base, train, validation, s.ToFineTuneOptions(log, callbacks ?? []));
             return new TrainOutcome { Model = m, Recipe = r, Duration = clock.Elapsed };
         }
-        log.WriteLine($"Training ResNet-18 from random weights ({s.Epochs} epochs at learning rate {s.LearningRate:g})");
+        log.WriteLine($"Training ResNet-18 from random weights ({s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")} at learning rate {s.LearningRate:g})");
         var stop = validation is not null && s.Patience > 0 ? new List<Callback> { new EarlyStopping("val_loss", patience: s.Patience, restoreBestWeights: true) } : [];
         History h = m.Classifier.Fit(train, s.Epochs, s.Verbose, stop, validation);
         return new TrainOutcome { Model = m, Scratch = h, Duration = clock.Elapsed };

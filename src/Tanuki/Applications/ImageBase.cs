@@ -52,9 +52,10 @@ public abstract class ImageBase
     /// <summary>Null if the base takes <paramref name="size"/>×<paramref name="size"/> images, else why not and what to use instead.</summary>
     public virtual string? CheckSize(int size)
     {
-        if (size < MinimumSize) return $"{size} is below {Name}'s minimum of {MinimumSize}; {NativeSize} is its native size.";
+        if (size < MinimumSize) return $"{size} is too small: {Name} needs at least {MinimumSize} ({NativeSize}, its native size, is best).";
         if (size % SizeMultiple != 0)
-            return $"{Name} takes sizes that are multiples of {SizeMultiple}; {size} is not ({size / SizeMultiple * SizeMultiple} and {(size / SizeMultiple + 1) * SizeMultiple} are; {NativeSize} is its native size).";
+            return $"{size} must be a multiple of {SizeMultiple} for {Name}, such as {2 * SizeMultiple}, {3 * SizeMultiple}, {4 * SizeMultiple}, {5 * SizeMultiple} " +
+                   $"or {NativeSize} (its native size).";
         return null;
     }
 
