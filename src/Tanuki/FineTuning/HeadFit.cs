@@ -30,7 +30,7 @@ internal sealed class HeadFit(Tensor features, int[] labels, double[] weights, d
         using (w)
         {
             _fit?.Dispose();
-            _fit = new LogisticRegression(l2).Fit(x, y, classes, w);
+            _fit = new LogisticRegression(l2, maxIterations: 2000, tolerance: 1e-6).Fit(x, y, classes, w);
         }
         using var scope = NewDisposeScope();
         head.Kernel!.Assign(_fit.Coefficients!.t().contiguous().to(head.Kernel.Value.device));

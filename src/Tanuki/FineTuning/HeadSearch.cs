@@ -58,7 +58,7 @@ internal static class HeadSearch
             for (int p = 0; p < Penalties.Length; p++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var model = new LogisticRegression(Penalties[p], maxIterations: 500, tolerance: 1e-5).Fit(x, y, classes, w, previous);
+                var model = new LogisticRegression(Penalties[p], maxIterations: 300, tolerance: 1e-4).Fit(x, y, classes, w, previous);   // enough to rank penalties
                 Tensor z0 = model.DecisionFunction(x0);
                 plain[p].index_copy_(0, testIdx, z0);
                 averaged[p].index_copy_(0, testIdx, x1 is null ? z0 : (z0 + model.DecisionFunction(x1)) / 2);
