@@ -14,7 +14,9 @@ internal static class TrainCommand
     {
         var d = new TrainSettings();
         var data = new Argument<string>("DATA_DIR") { Description = "A folder with one subfolder of images per class (JPEG, PNG, BMP, GIF, WebP)." };
-        var baseOpt = new Option<string>("--base") { Description = $"The pretrained base ({string.Join(", ", TrainSettings.Bases.Where(b => b != "scratch"))}), or scratch (ResNet-18 from random weights).", DefaultValueFactory = _ => d.Base };
+        var baseOpt = new Option<string>("--base") { Description = $"The pretrained base: {string.Join(", ", TrainSettings.Bases.Where(b => b != "scratch"))}, or an .onnx image classifier (cut before its classifier), or scratch (ResNet-18 from random weights).", DefaultValueFactory = _ => d.Base };
+        var preprocessing = new Option<string>("--preprocessing") { Description = "With an .onnx base, what its weights expect: imagenet (torchvision, timm), inception (-1 to 1), unit (0 to 1) or none (0-255).", DefaultValueFactory = _ => d.Preprocessing };
+        var baseOutput = new Option<string?>("--base-output") { Description = "With an .onnx base, the tensor to cut it at [default: the input of its final fully connected layer]." };
         var size = new Option<int?>("--image-size") { Description = "Images are brought to this height and width [default: the base's native size, 224 for resnet18]." };
         var resize = new Option<string>("--resize") { Description = "How images of other shapes become squares: pad (whole image, white around it), squash (stretch) or crop (centre).", DefaultValueFactory = _ => d.Resize };
         var ftEpochs = new Option<int>("--fine-tune-epochs") { Description = $"Epochs of fine-tuning the unfrozen base; 0 skips it. [default: {d.FineTuneEpochs}; 0 with --base scratch]" };
@@ -34,7 +36,7 @@ internal static class TrainCommand
         var report = new Option<string>("--report") { Description = "Where to write the HTML report (choices, learning curves, confusion matrix).", DefaultValueFactory = _ => "report.html" };
         var cmd = new Command("train", "Train an image classifier on a folder of images: a pretrained base, frozen, with a new head fitted on its features; then the base unfrozen and fine-tuned when that measurably helps. Writes the model and an HTML report.")
         {
-            data, baseOpt, size, resize, ftEpochs, unfreeze, ftLr, keep, balance, tta, batch, split, augment, patience, epochs, lr, seed, outOpt, report,
+            data, baseOpt, preprocessing, baseOutput, size, resize, ftEpochs, unfreeze, ftLr, keep, balance, tta, batch, split, augment, patience, epochs, lr, seed, outOpt, report,
         };
         cmd.SetAction(parse =>
         {
@@ -44,7 +46,7 @@ internal static class TrainCommand
             string weighting = parse.GetValue(balance)!;
             var settings = new TrainSettings
             {
-                Base = baseName, ImageSize = parse.GetValue(size), Resize = parse.GetValue(resize)!, Epochs = parse.GetValue(epochs),
+                Base = baseName, Preprocessing = parse.GetValue(preprocessing)!, BaseOutput = parse.GetValue(baseOutput), ImageSize = parse.GetValue(size), Resize = parse.GetValue(resize)!, Epochs = parse.GetValue(epochs),
                 FineTuneEpochs = fineTuneEpochs, Unfreeze = parse.GetValue(unfreeze)!, LearningRate = parse.GetValue(lr),
                 FineTuneLearningRate = parse.GetValue(ftLr), KeepFineTuning = parse.GetValue(keep)!, TestTimeAugmentation = parse.GetValue(tta)!,
                 Balance = weighting == "balanced", BatchSize = parse.GetValue(batch), ValidationSplit = parse.GetValue(split),
@@ -52,11 +54,12 @@ internal static class TrainCommand
             };
             if (weighting is not ("balanced" or "none"))
                 return CommandRunner.Run(() => throw new CliException($"--class-weight '{weighting}' is not understood. Choose balanced or none."));
-            var options = cmd.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--help")
+            // Every option with the value used, for the report (the size after validation: it may come from the base).
+            List<(string, string)> Options() => cmd.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--help")
                 .Select(o => (o.Name, o == ftEpochs ? fineTuneEpochs.ToString(CultureInfo.InvariantCulture)
                                     : o == size ? settings.Size.ToString(CultureInfo.InvariantCulture)
                                     : Convert.ToString(parse.GetResult(o)?.GetValueOrDefault<object>(), CultureInfo.InvariantCulture) ?? "")).ToList();
-            return CommandRunner.Run(() => Execute(parse.GetValue(data)!, settings, parse.GetValue(outOpt)!, parse.GetValue(report), options,
+            return CommandRunner.Run(() => Execute(parse.GetValue(data)!, settings, parse.GetValue(outOpt)!, parse.GetValue(report), Options,
                                                    "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value))));
         });
         return cmd;
@@ -66,7 +69,7 @@ internal static class TrainCommand
         text.Trim() is "" or "none" ? [] : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static int Execute(string dataDir, TrainSettings s, string outPath, string? reportPath,
-                               IReadOnlyList<(string, string)> options, string commandLine)
+                               Func<List<(string, string)>> options, string commandLine)
     {
         s.Validate();
         if (!Directory.Exists(dataDir))
@@ -107,7 +110,7 @@ internal static class TrainCommand
         Console.WriteLine($"Wrote the model to {model}");
         if (report is not null)
         {
-            ReportWriter.Write(report, ReportContent.For(outcome, train.ClassNames, commandLine, options, model,
+            ReportWriter.Write(report, ReportContent.For(outcome, train.ClassNames, commandLine, options(), model,
                                                          [("indexing the images", loading), ("training", outcome.Duration), ("total", total.Elapsed)]));
             Console.WriteLine($"Wrote the report to {report}");
         }

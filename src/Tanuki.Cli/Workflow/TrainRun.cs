@@ -31,7 +31,15 @@ internal static class TrainRun
     public static TrainOutcome Execute(TrainSettings s, int classes, IReadOnlyList<string> classNames, Dataset train, Dataset? validation, TextWriter log,
                                        IReadOnlyList<Callback>? callbacks = null)
     {
-        var m = TransferModel.Create(s.ImageBase, classes, s.Size, s.Augment, s.Dropout, s.Seed, s.Pretrained);
+        TransferModel m;
+        try
+        {
+            m = TransferModel.Create(s.ImageBase, classes, s.Size, s.Augment, s.Dropout, s.Seed, s.Pretrained);
+        }
+        catch (NotSupportedException e) when (s.IsOnnx)
+        {
+            throw new CliException($"--base {s.Base} cannot be imported: {e.Message}");
+        }
         if (s.Pretrained && s.FineTuneEpochs > 0) CheckUnfreeze(m, s.Unfreeze);
         m.Classifier.ClassNames = classNames;
         m.Classifier.ImageResize = s.ResizeMode;

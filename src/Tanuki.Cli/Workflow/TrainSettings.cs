@@ -13,13 +13,19 @@ internal sealed record TrainSettings
 {
     private static readonly FineTuneOptions Library = new();
 
-    /// <summary>The bases there are: the named pretrained ones, or ResNet-18's architecture from random weights.</summary>
+    /// <summary>The named bases: the pretrained ones, or ResNet-18's architecture from random weights (any .onnx file is a base too).</summary>
     public static IReadOnlyList<string> Bases => [.. ImageBase.Named.Keys, "scratch"];
+
+    private ImageBase? _imageBase;
 
     /// <summary>How images of other shapes become squares: pad (measured best on cut-outs of every shape) by default.</summary>
     public static readonly string[] ResizeModes = ["pad", "squash", "crop"];
 
     public string Base { get; init; } = "resnet18";
+    /// <summary>With an .onnx base: what its weights expect of 0–255 images.</summary>
+    public string Preprocessing { get; init; } = "imagenet";
+    /// <summary>With an .onnx base: the tensor to cut at; null: before its classifier.</summary>
+    public string? BaseOutput { get; init; }
     /// <summary>Null: the base's native size.</summary>
     public int? ImageSize { get; init; }
     public string Resize { get; init; } = "pad";
@@ -43,7 +49,22 @@ internal sealed record TrainSettings
 
     public bool Pretrained => Base != "scratch";
 
-    public ImageBase ImageBase => ImageBase.Named[Pretrained ? Base : "resnet18"];
+    public bool IsOnnx => Base.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The base: a named one, or the .onnx file read once (a bad file is a <see cref="CliException"/>).</summary>
+    public ImageBase ImageBase => _imageBase ??= IsOnnx ? ReadOnnx() : ImageBase.Named[Pretrained ? Base : "resnet18"];
+
+    private ImageBase ReadOnnx()
+    {
+        try
+        {
+            return ImageBase.FromOnnx(Base, Preprocessing, BaseOutput);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or NotSupportedException or FileNotFoundException)
+        {
+            throw new CliException($"--base {Base}: {e.Message}");
+        }
+    }
 
     /// <summary>The image size used: the option, or the base's native size.</summary>
     public int Size => ImageSize ?? ImageBase.NativeSize;
@@ -61,8 +82,12 @@ internal sealed record TrainSettings
     /// <summary>Checks what can be checked before any work; throws <see cref="CliException"/> naming the option and the fix.</summary>
     public void Validate()
     {
-        if (!Bases.Contains(Base))
-            throw new CliException($"unknown base '{Base}'. Choose one of: {string.Join(", ", Bases)} (resnet18: ImageNet-pretrained ResNet-18; scratch: the same network from random weights).");
+        if (IsOnnx && !File.Exists(Base))
+            throw new CliException($"--base {Base}: no such file. Give the path of an ONNX image classifier (e.g. exported with torch.onnx.export from torchvision).");
+        if (!IsOnnx && !Bases.Contains(Base))
+            throw new CliException($"unknown base '{Base}'. Choose one of: {string.Join(", ", Bases)} (resnet18: ImageNet-pretrained ResNet-18; scratch: the same network from random weights), or the path of an .onnx image model.");
+        if (!ImageBase.Preprocessings.Contains(Preprocessing))
+            throw new CliException($"--preprocessing '{Preprocessing}' is not understood. Choose {string.Join(", ", ImageBase.Preprocessings)} (imagenet for torchvision and timm models).");
         if (ImageSize is int size && ImageBase.CheckSize(size) is string problem)
             throw new CliException($"--image-size {problem}");
         if (!ResizeModes.Contains(Resize))

@@ -16,6 +16,30 @@ public abstract class ImageBase
     /// <summary>The named bases, by the name <c>tanuki train --base</c> takes.</summary>
     public static IReadOnlyDictionary<string, ImageBase> Named { get; } = new Dictionary<string, ImageBase> { ["resnet18"] = ResNet18 };
 
+    /// <summary>The preprocessing names <see cref="FromOnnx"/> takes.</summary>
+    public static IReadOnlyList<string> Preprocessings { get; } = ["imagenet", "inception", "unit", "none"];
+
+    /// <summary>
+    /// Any ONNX image classifier as a base (one exported from torchvision or timm, the ONNX model zoo, Hugging Face):
+    /// imported as ordinary layers that freeze and train one by one, and cut before its classifier.
+    /// </summary>
+    /// <param name="path">The .onnx file: one input of RGB images N×3×H×W.</param>
+    /// <param name="preprocessing">What its weights expect of images given in 0–255: <c>"imagenet"</c> (to 0–1, then
+    /// ImageNet's per-channel mean and standard deviation: torchvision and timm), <c>"inception"</c> (−1 to 1),
+    /// <c>"unit"</c> (0–1) or <c>"none"</c> (0–255 as they are). It becomes a layer of the classifier, so a saved model
+    /// prepares its own inputs.</param>
+    /// <param name="output">The tensor to cut at (the features before the classifier); by default the input of the
+    /// fully connected layer the graph ends with.</param>
+    /// <param name="nativeSize">The image size it was trained at; by default the file's input size, else 224.</param>
+    /// <exception cref="ArgumentException">The file is not an image model, or where to cut cannot be found (the message lists its last tensors).</exception>
+    public static ImageBase FromOnnx(string path, string preprocessing = "imagenet", string? output = null, int? nativeSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX model at '{path}'.", path);
+        Guard.OneOf(preprocessing, Preprocessings);
+        return new OnnxImageBase(path, preprocessing, output, nativeSize);
+    }
+
     /// <summary>A short name ("resnet18").</summary>
     public abstract string Name { get; }
 
