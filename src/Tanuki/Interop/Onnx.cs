@@ -8,9 +8,9 @@ namespace Tanuki.Interop;
 /// layer can be frozen, trained, summarised and saved like a hand-built one.
 /// </summary>
 /// <remarks>
-/// <para>Operators (default domain, opsets 7–17): Conv (2-D; asymmetric pads, auto_pad, groups), BatchNormalization
+/// <para>Operators (default domain, opsets 7–21): Conv (2-D; asymmetric pads, auto_pad, groups), BatchNormalization
 /// (scale and bias trainable, mean and variance not; ONNX's momentum has Keras's meaning and carries over),
-/// LayerNormalization (scale and bias trainable), Relu, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Clip,
+/// LayerNormalization (scale and bias trainable), Relu, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu, Clip,
 /// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, ReduceMean (over the spatial axes), Add, Sub, Mul, Div (of
 /// two tensors, or with a constant), Concat (of tensors, or with a constant such as ViT's class token), Flatten,
 /// Reshape, Transpose, Squeeze, Unsqueeze, Slice, Split, Gather (of constant indices), Expand, Gemm, MatMul (by a

@@ -78,7 +78,9 @@ internal sealed class OnnxGraphBuilder
 
     public ModelProto Build()
     {
-        var model = new ModelProto { IrVersion = 8, ProducerName = "tanuki-tests", Graph = _graph };
+        // The IR version that came with the opset (ONNX Runtime checks the two agree).
+        long ir = _opset >= 21 ? 10 : _opset >= 19 ? 9 : 8;
+        var model = new ModelProto { IrVersion = ir, ProducerName = "tanuki-tests", Graph = _graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = _opset });
         return model;
     }

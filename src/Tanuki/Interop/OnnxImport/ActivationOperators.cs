@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Tanuki.Interop.OnnxImport;
 
 /// <summary>
-/// Relu, LeakyRelu, Clip → ReLU (or Clip); Sigmoid, Tanh, HardSigmoid, HardSwish → Activation; Softmax → Softmax.
+/// Relu, LeakyRelu, Clip → ReLU (or Clip); Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu → Activation; Softmax → Softmax.
 /// Element-wise layers work on a tensor however its axes are grouped (<see cref="OnnxLayout"/>).
 /// </summary>
 internal static class ActivationOperators
@@ -41,6 +41,13 @@ internal static class ActivationOperators
         shift.Constant!.Assign(torch.tensor((float)beta));
         return [x.On(OnnxImporter.Call(new Layers.Clip(0, 1, name: im.LayerName(node)), y))];
     }
+
+    public static string? CheckGelu(OnnxNode node, OnnxImporter im) =>
+        node.String("approximate", "none") == "none" ? null : $"approximate=\"{node.String("approximate", "none")}\" is not imported (the exact GELU is)";
+
+    /// <summary>Gelu (opset 20), the exact one: Keras's gelu.</summary>
+    public static OnnxLayout[] Gelu(OnnxNode node, OnnxImporter im) =>
+        [im.Unary(node, new Activation(Activations.Gelu, name: im.LayerName(node)))];
 
     /// <summary>HardSwish (opset 14) is x · hard_sigmoid(x): Keras's hard_silu.</summary>
     public static OnnxLayout[] HardSwish(OnnxNode node, OnnxImporter im) =>

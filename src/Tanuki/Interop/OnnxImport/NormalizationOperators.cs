@@ -64,6 +64,8 @@ internal static class NormalizationOperators
     public static OnnxLayout[] ReduceMean(OnnxNode node, OnnxImporter im)
     {
         OnnxLayout x = im.Layout(node.Inputs[0]);
+        // Opset 18: no axes means every axis, or none with noop_with_empty_axes.
+        if (ReduceAxes(node, im).Length == 0 && node.Int("noop_with_empty_axes", 0) != 0) return [x];
         long[] axes = ReduceAxes(node, im).Select(a => a < 0 ? a + x.Rank : a).Order().ToArray();
         bool keepDims = node.Int("keepdims", 1) != 0;
         if (x.Rank != 4 || !axes.SequenceEqual([2L, 3L]) || x.BatchAxis != 0)

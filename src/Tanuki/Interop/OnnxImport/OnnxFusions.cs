@@ -69,10 +69,10 @@ internal static class OnnxFusions
 
     private static OnnxFusion? LayerNorm(OnnxImporter im, OnnxNode mean)
     {
-        if (mean.Int("keepdims", 1) == 0 || im.Opset >= 18) return null;
+        if (mean.Int("keepdims", 1) == 0) return null;
         string x = mean.Inputs[0];
-        long[]? axes = mean.Ints("axes");
-        if (axes is null || im.IsConstant(x)) return null;
+        long[]? axes = ReduceAxes(im, mean);
+        if (axes is not { Length: > 0 } || im.IsConstant(x)) return null;
         if (Next(im, mean, "Sub") is not OnnxNode centered || centered.Inputs[0] != x || centered.Inputs[1] != mean.Outputs[0]) return null;
         string d = centered.Outputs[0];
         OnnxNode[] readers = [.. im.Consumers(d)];
@@ -80,7 +80,7 @@ internal static class OnnxFusions
         OnnxNode? square = readers.FirstOrDefault(r => (r.OpType == "Pow" && r.Inputs[0] == d && Near(Scalar(im, r.Inputs[1]), 2)) || (r.OpType == "Mul" && r.Inputs.All(i => i == d)));
         OnnxNode? divide = readers.FirstOrDefault(r => r.OpType == "Div" && r.Inputs[0] == d);
         if (square is null || divide is null) return null;
-        if (Next(im, square, "ReduceMean") is not OnnxNode variance || variance.Int("keepdims", 1) == 0 || !(variance.Ints("axes") ?? []).SequenceEqual(axes)) return null;
+        if (Next(im, square, "ReduceMean") is not OnnxNode variance || variance.Int("keepdims", 1) == 0 || !(ReduceAxes(im, variance) ?? []).SequenceEqual(axes)) return null;
         if (Next(im, variance, "Add") is not OnnxNode addEpsilon || Scalar(im, Other(addEpsilon, variance.Outputs[0])) is not double epsilon || epsilon <= 0) return null;
         if (Next(im, addEpsilon, "Sqrt") is not OnnxNode root || Next(im, root, "Div") != divide || divide.Inputs[1] != root.Outputs[0]) return null;
         var members = new List<OnnxNode> { mean, centered, square, variance, addEpsilon, root, divide };
@@ -103,6 +103,15 @@ internal static class OnnxFusions
             Tensor? Value(string? n) => n is null ? null : importer.Constant(n);
             return NormalizationOperators.Make(all, importer, x, normalized, epsilon, Value(scale), Value(bias));
         });
+    }
+
+    /// <summary>A ReduceMean's axes: an attribute before opset 18, a constant input from it; null when not known.</summary>
+    private static long[]? ReduceAxes(OnnxImporter im, OnnxNode mean)
+    {
+        if (im.Opset < 18) return mean.Ints("axes");
+        if (mean.Input(1) is not string a || !im.IsConstant(a)) return null;
+        try { return im.Constant(a).to(ScalarType.Int64).data<long>().ToArray(); }
+        catch (Exception e) when (e is NotSupportedException or ShapeNotYetKnownException) { return null; }
     }
 
     /// <summary>A γ or β: a float constant that is not a scalar's worth of broadcasting over the batch.</summary>

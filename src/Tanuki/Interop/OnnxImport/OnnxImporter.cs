@@ -14,7 +14,7 @@ namespace Tanuki.Interop.OnnxImport;
 internal sealed partial class OnnxImporter
 {
     public const int MinOpset = 7;
-    public const int MaxOpset = 17;
+    public const int MaxOpset = 21;
 
     private readonly Dictionary<string, OnnxNode> _producers = new();
     private readonly Dictionary<string, List<OnnxNode>> _consumers = new();
@@ -133,7 +133,7 @@ internal sealed partial class OnnxImporter
     private void CheckSupport()
     {
         var problems = new List<string>();
-        const string convert = "convert it with onnx.version_converter.convert_version(model, 13) in Python";
+        const string convert = "convert it with onnx.version_converter.convert_version(model, 17) in Python";
         if (Opset > MaxOpset)
             problems.Add($"the model uses operator set {Opset}; Tanuki imports opsets {MinOpset} to {MaxOpset} ({convert})");
         var tooOld = new SortedSet<string>(StringComparer.Ordinal);

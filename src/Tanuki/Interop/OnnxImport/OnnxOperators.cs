@@ -27,6 +27,7 @@ internal static class OnnxOperators
         new("MatMul", DenseOperators.CheckMatMul, DenseOperators.MatMul),
         new("HardSigmoid", ActivationOperators.CheckNone, ActivationOperators.HardSigmoid),
         new("HardSwish", ActivationOperators.CheckNone, ActivationOperators.HardSwish),
+        new("Gelu", ActivationOperators.CheckGelu, ActivationOperators.Gelu),
         new("LayerNormalization", NormalizationOperators.CheckLayerNormalization, NormalizationOperators.LayerNormalization),
         new("ReduceMean", NormalizationOperators.CheckReduceMean, NormalizationOperators.ReduceMean),
         new("Concat", ShapeOperators.CheckConcat, ShapeOperators.Concat),

@@ -81,11 +81,22 @@ internal static class ShapeOperators
         return [x.With([outer, inner])];
     }
 
-    private static (long[] Pads, double Value) PadArguments(OnnxNode node, OnnxImporter im)
+    /// <summary>The pads for every axis (ONNX's order: all begins, then all ends) and the fill value.</summary>
+    private static (long[] Pads, double Value) PadArguments(OnnxNode node, OnnxImporter im, int rank)
     {
         if (im.Opset < 11) return (node.Ints("pads") ?? [], node.Float("value", 0));
         long[] pads = im.Constant(node.Inputs[1]).to(ScalarType.Int64).data<long>().ToArray();
         double value = im.OptionalConstant(node, 2) is Tensor v ? v.to(ScalarType.Float64).item<double>() : 0;
+        if (im.OptionalConstant(node, 3) is Tensor a)
+        {
+            // Opset 18: pads for the listed axes only; the others get none.
+            long[] axes = a.to(ScalarType.Int64).data<long>().Select(x => x < 0 ? x + rank : x).ToArray();
+            if (pads.Length != 2 * axes.Length || axes.Any(x => x < 0 || x >= rank))
+                throw new NotSupportedException($"{node.Describe()}: pads [{string.Join(", ", pads)}] do not fit axes [{string.Join(", ", axes)}] of a rank-{rank} input.");
+            var full = new long[2 * rank];
+            for (int i = 0; i < axes.Length; i++) (full[axes[i]], full[axes[i] + rank]) = (pads[i], pads[i + axes.Length]);
+            pads = full;
+        }
         return (pads, value);
     }
 
@@ -95,10 +106,12 @@ internal static class ShapeOperators
         {
             if (node.Input(1) is not string p || !im.IsConstant(p)) return "its pads are computed by the graph; they must be a constant";
             if (node.Input(2) is string v && !im.IsConstant(v)) return "its constant_value is computed by the graph; it must be a constant";
+            if (node.Input(3) is string a && !im.IsConstant(a)) return "its axes are computed by the graph; they must be a constant";
         }
         string mode = node.String("mode", "constant");
         if (mode is not ("constant" or "reflect" or "edge")) return $"mode \"{mode}\" is not imported (constant, reflect and edge are)";
-        long[] pads = PadArguments(node, im).Pads;
+        if (node.Input(3) is not null) return null;     // pads for some axes: checked with the input's rank, when converted
+        long[] pads = PadArguments(node, im, 0).Pads;
         if (pads.Length < 2 || pads.Length % 2 != 0) return $"pads [{string.Join(", ", pads)}] should hold a begin and an end for every axis";
         if (pads[0] != 0 || pads[pads.Length / 2] != 0) return $"pads [{string.Join(", ", pads)}] pad the batch axis";
         return null;
@@ -107,9 +120,10 @@ internal static class ShapeOperators
     public static OnnxLayout[] Pad(OnnxNode node, OnnxImporter im)
     {
         SymbolicTensor x = im.Value(node.Inputs[0]);
-        var (pads, value) = PadArguments(node, im);
+        var (pads, value) = PadArguments(node, im, x.Rank);
         int rank = pads.Length / 2;
         if (rank != x.Rank) throw new NotSupportedException($"{node.Describe()}: pads [{string.Join(", ", pads)}] are for rank {rank}, but the input has shape {Shapes.Format(x.Shape)}.");
+        if (pads[0] != 0 || pads[rank] != 0) throw new NotSupportedException($"{node.Describe()}: pads [{string.Join(", ", pads)}] pad the batch axis.");
         // ONNX lists all begins, then all ends; the Pad layer takes (before, after) per axis after the batch.
         int[] padding = Enumerable.Range(1, rank - 1).SelectMany(a => new[] { (int)pads[a], (int)pads[a + rank] }).ToArray();
         string mode = node.String("mode", "constant");
