@@ -63,8 +63,11 @@ internal static class ArithmeticOperators
         return x.On(OnnxImporter.Call(layer, x.Tensor, y.Tensor));
     }
 
+    /// <summary>Held the same way: the same groups over tensors of the same shape (sizes that differ would broadcast
+    /// tensor axes, which need not be what ONNX broadcasts).</summary>
     private static bool SameGroups(OnnxLayout x, OnnxLayout y) =>
-        x.Rank == y.Rank && x.Tensor.Rank == y.Tensor.Rank && x.Groups.Zip(y.Groups).All(p => p.First.SequenceEqual(p.Second));
+        x.Rank == y.Rank && x.Tensor.Shape.Skip(1).SequenceEqual(y.Tensor.Shape.Skip(1)) && x.Tensor.Shape.Skip(1).All(d => d > 0)
+        && x.Groups.Zip(y.Groups).All(p => p.First.SequenceEqual(p.Second));
 
     /// <summary>
     /// A constant that broadcasts against an ONNX tensor, laid out to broadcast against the tensor that holds it: its
