@@ -150,22 +150,22 @@ public class OnnxAttentionImportTests
     [Fact]
     public void OperandsHeldInDifferentTensorShapesAreAddedAsTheOnnxShapesSay()
     {
-        // (N, 2) viewed as (N, 2, 1) and as (N, 1, 2) and back: the same ONNX shape over tensors that would broadcast
-        // to (N, 2, 2) if added as they are.
+        // (N, 6) split as (N, 2, 3) and as (N, 3, 2), then viewed as (N, 6) again: one ONNX shape over two tensor
+        // shapes, which cannot be added tensor to tensor.
         string path = new OnnxGraphBuilder()
-            .Input("x", -1, 2)
-            .Ints("column", 0, 2, 1).Ints("row", 0, 1, 2).Ints("flat", 0, 2)
-            .Node("Reshape", "as_column", ["x", "column"], ["c"])
-            .Node("Reshape", "as_row", ["x", "row"], ["r"])
-            .Node("Relu", "relu", ["c"], ["cr"])
-            .Node("Reshape", "column_back", ["cr", "flat"], ["c2"])
-            .Node("Reshape", "row_back", ["r", "flat"], ["r2"])
-            .Node("Add", "sum", ["c2", "r2"], ["y"])
-            .Output("y", -1, 2)
+            .Input("x", -1, 6)
+            .Ints("rows", 0, 2, 3).Ints("columns", 0, 3, 2).Ints("flat", 0, 6)
+            .Node("Reshape", "as_rows", ["x", "rows"], ["a"])
+            .Node("Reshape", "as_columns", ["x", "columns"], ["b"])
+            .Node("Relu", "relu", ["a"], ["ar"])
+            .Node("Reshape", "rows_back", ["ar", "flat"], ["a2"])
+            .Node("Reshape", "columns_back", ["b", "flat"], ["b2"])
+            .Node("Add", "sum", ["a2", "b2"], ["y"])
+            .Output("y", -1, 6)
             .Save("two_views.onnx");
         Model model = Onnx.Import(path);
         using var scope = torch.NewDisposeScope();
-        Tensor x = torch.randn([3, 2], generator: new torch.Generator(15));
+        Tensor x = torch.randn([3, 6], generator: new torch.Generator(15));
         TensorAssert.Close(OnnxRuntimeReference.Run(path, ("x", x))[0], model.Call(x), atol: 1e-6);
     }
 
