@@ -5,10 +5,12 @@ Run with Debian's Python (apt-get install python3-torch python3-torchvision pyth
 
     /usr/bin/python3 tools/make_onnx_corpus.py [--out DIR] [--opsets 11,13,17] [--only resnet50,vit_b_16]
 
-It writes DIR/<arch>_opset<N>.onnx and DIR/manifest.json (default DIR: artifacts/onnx-corpus at the repository root,
-which git ignores; tests/Tanuki.Tests/Interop/OnnxCorpusTests.cs reads it from there, or from TANUKI_ONNX_CORPUS).
-The files are large (about 1.5 GB per opset, most of it VGG-11-BN's, AlexNet's and ViT-B/16's classifier and
-encoder weights) and are never committed.
+It writes DIR/<arch>_opset<N>.onnx, DIR/<arch>.weights and DIR/manifest.json (default DIR: artifacts/onnx-corpus at
+the repository root, which git ignores; tests/Tanuki.Tests/Interop/OnnxCorpusTests.cs reads it from there, or from
+TANUKI_ONNX_CORPUS). The opsets of one architecture share their weights: the large tensors are ONNX external data in
+<arch>.weights, each distinct tensor once (about 1.5 GB in all, most of it VGG-11-BN's, AlexNet's and ViT-B/16's), so
+the importer's external-data path is exercised on real models too. Never committed. Making an architecture replaces
+all its files (with --opsets, only those opsets remain).
 
 Every model is the torchvision builder with random weights (no download), in inference mode, with 10 classes and
 a free batch axis (dynamic_axes). Inputs are as small as each architecture allows: 32x32, except Inception-v3 (75x75,
@@ -22,18 +24,22 @@ layer matters in the comparison. PyTorch 1.13 exports opsets 7 to 17; opsets 18 
 The tests compare each file with ONNX Runtime and fine-tune it for one step; nothing here is a reference value.
 """
 import argparse
+import glob
+import hashlib
 import json
 import os
 import sys
 import time
 
+import onnx
 import torch
 import torchvision
+from onnx.external_data_helper import set_external_data
 from torchvision import models
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUT = os.path.join(ROOT, "artifacts", "onnx-corpus")
-VERSION = 1   # bump when the files change meaning, so that the tests can tell a stale corpus
+VERSION = 2   # bump when the files change meaning (2: weights shared as external data)
 
 # name, builder, input size (H = W), what the issue calls it
 ARCHITECTURES = [
@@ -103,6 +109,30 @@ def export(model, size, path, opset):
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, do_constant_folding=True)
 
 
+def share_weights(out, name, files):
+    """Moves the large float initializers of one architecture's exports into <name>.weights, each distinct tensor once
+    (the opsets hold the same weights), 4 KiB-aligned, and points the models at it."""
+    data = f"{name}.weights"
+    offsets = {}
+    with open(os.path.join(out, data), "wb") as f:
+        for file in files:
+            path = os.path.join(out, file)
+            model = onnx.load(path)
+            for t in model.graph.initializer:
+                if t.data_type != onnx.TensorProto.FLOAT or len(t.raw_data) < 4096:
+                    continue
+                key = hashlib.sha256(t.raw_data).hexdigest() + str(list(t.dims))
+                if key not in offsets:
+                    f.write(b"\0" * (-f.tell() % 4096))
+                    offsets[key] = (f.tell(), len(t.raw_data))
+                    f.write(t.raw_data)
+                offset, length = offsets[key]
+                set_external_data(t, location=data, offset=offset, length=length)
+                t.ClearField("raw_data")
+                t.data_location = onnx.TensorProto.EXTERNAL
+            onnx.save(model, path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=os.environ.get("TANUKI_ONNX_CORPUS") or DEFAULT_OUT)
@@ -132,14 +162,20 @@ def main():
             continue
         model = build(name, builder, size, seed=1000 + index)
         params = sum(p.numel() for p in model.parameters())
+        for old in glob.glob(os.path.join(args.out, f"{name}_opset*.onnx")):
+            os.remove(old)
+            entries.pop(os.path.basename(old), None)
+        files = []
         for opset in opsets:
             file = f"{name}_opset{opset}.onnx"
             t0 = time.time()
             export(model, size, os.path.join(args.out, file), opset)
+            files.append(file)
             entries[file] = {"file": file, "architecture": name, "title": title, "opset": opset,
                              "input": "input", "output": "logits", "input_shape": [3, size, size],
                              "parameters": params}
             print(f"{file}: {params / 1e6:.1f} M parameters, {time.time() - t0:.1f} s", flush=True)
+        share_weights(args.out, name, files)
     manifest = {"generator": "tools/make_onnx_corpus.py", "version": VERSION, "torch": torch.__version__,
                 "torchvision": torchvision.__version__,
                 "models": sorted(entries.values(), key=lambda e: (e["architecture"], e["opset"]))}
