@@ -37,7 +37,7 @@ internal static class OnnxOperators
         new("Squeeze", ReshapeOperators.CheckAxes, ReshapeOperators.Squeeze),
         new("Unsqueeze", ReshapeOperators.CheckAxes, ReshapeOperators.Unsqueeze),
         new("Expand", ReshapeOperators.CheckExpand, ReshapeOperators.Expand),
-        new("Slice", SliceOperators.CheckSlice, SliceOperators.SliceOp),
+        new("Slice", SliceOperators.CheckSlice, SliceOperators.Slice),
         new("Split", SliceOperators.CheckSplit, SliceOperators.Split),
         new("Gather", SliceOperators.CheckGather, SliceOperators.Gather),
         new("Pad", ShapeOperators.CheckPad, ShapeOperators.Pad),

@@ -17,7 +17,7 @@ internal static class SliceOperators
         return null;
     }
 
-    public static OnnxLayout[] SliceOp(OnnxNode node, OnnxImporter im)
+    public static OnnxLayout[] Slice(OnnxNode node, OnnxImporter im)
     {
         OnnxLayout x = im.Layout(node.Inputs[0]);
         OnnxDim[] Read(int i, string attribute) =>
@@ -54,14 +54,17 @@ internal static class SliceOperators
         OnnxLayout l = ReferenceEquals(x, im.Layout(node.Inputs[0])) ? im.Merge(node.Inputs[0], axis)
             : OnnxLayouts.Merge(x, [axis], im.MaterializedNamer(node.Outputs[0]));
         int tensorAxis = l.Groups[axis][0];
+        (long first, long last) = (start.Value, end.Value);
         if (size.IsKnown)
         {
+            // Bounds within the axis, as a reader of the layer's config expects them (not 2^63 - 1 for "to the end").
             long[] kept = ConstantFolder.SliceIndices(size.Value, start.Value, end.Value, step);
             if (kept.Length == 0) throw new NotSupportedException($"{node.Describe()}: the slice {range} is empty.");
             if (kept.Length == size.Value) return l;
+            (first, last) = (kept[0], kept[^1] + 1);
         }
         string name = part++ == 0 ? im.LayerName(node) : im.LayerName(node, $"{part}");
-        return l.On(OnnxImporter.Call(new Layers.Slice(tensorAxis, start.Value, end.Value, step, name), l.Tensor));
+        return l.On(OnnxImporter.Call(new Layers.Slice(tensorAxis, first, last, step, name), l.Tensor));
     }
 
     public static string? CheckSplit(OnnxNode node, OnnxImporter im) =>
