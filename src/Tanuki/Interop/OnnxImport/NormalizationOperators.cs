@@ -57,7 +57,10 @@ internal static class NormalizationOperators
     public static string? CheckReduceMean(OnnxNode node, OnnxImporter im)
     {
         if (im.Opset >= 18 && node.Input(1) is string a && !im.IsConstant(a)) return "its axes are computed by the graph; they must be a constant";
-        return null;
+        long[] axes = ReduceAxes(node, im).Order().ToArray();
+        if (axes.Length == 0 && node.Int("noop_with_empty_axes", 0) != 0) return null;
+        return axes.SequenceEqual([2L, 3L]) || axes.SequenceEqual([-2L, -1L]) ? null
+            : $"the mean over axes [{string.Join(", ", ReduceAxes(node, im))}] is not imported; Tanuki imports ReduceMean over the spatial axes of N×C×H×W (global average pooling) and as part of a LayerNormalization";
     }
 
     /// <summary>The mean over the spatial axes of N×C×H×W: global average pooling, keeping the axes or not.</summary>
