@@ -6,6 +6,7 @@ using Tanuki.Benchmarks;
 //   frozen-stage   10 head epochs over 1,000 Fashion-MNIST images at 96²: Tanuki Fit (feature cache) against PyTorch.
 //   peak           this machine's peak fp32 FLOP/s (an FMA loop and a libtorch sgemm).
 //   ablation       one inference optimisation on and off in alternating steps of one process (A/B on a noisy machine).
+//   memory         RSS and live tensors over many one-step fine-tuning Fit calls of the ResNet-18 graph (issue 16).
 //   peer           one measurement of one peer (run starts these; not meant to be typed).
 try
 {
@@ -16,6 +17,7 @@ try
         "peak" => PeakFlops.RunCommand(new Args(args[1..])),
         "peer" => PeerProcess.Run(new Args(args[1..])),
         "ablation" => Ablation.Run(new Args(args[1..])),
+        "memory" => FineTuningMemory.Run(new Args(args[1..])),
         _ => Usage(),
     };
 }
@@ -33,6 +35,7 @@ static int Usage()
                Tanuki.Benchmarks frozen-stage [--epochs 10] [--per-class 100] [--size 96] [--tanuki-naive] [--no-python]
                Tanuki.Benchmarks peak [--quick]
                Tanuki.Benchmarks ablation [--switch add-relu|fusion|channels-last] [--size 224] [--reps 20]
+               Tanuki.Benchmarks memory [--steps 1000] [--size 32] [--bn inference|train] [--base imagenet|scratch] [--gc]
         See benchmarks/README.md.
         """);
     return 2;
