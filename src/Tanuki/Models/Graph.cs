@@ -108,12 +108,24 @@ internal sealed class Graph
 
     public Tensor[] Run(IReadOnlyList<Tensor> inputs, bool training)
     {
+        inputs = AsFloat(inputs);
         var values = new Dictionary<SymbolicTensor, Tensor>();
         bool channelsLast = MemoryLayout.UseChannelsLast(this, inputs);
         for (int i = 0; i < Inputs.Length; i++) values[Inputs[i]] = channelsLast ? MemoryLayout.ToChannelsLast(inputs[i]) : inputs[i];
         if (torch.is_grad_enabled()) RunNodes(values, training, skip: null);
         else RunFreeing(values, training, protect: inputs);
         return Outputs.Select(o => values[o]).ToArray();
+    }
+
+    /// <summary>
+    /// Inputs as the float32 an Input takes: integer, boolean or float64 data (images as bytes, labels fed by mistake,
+    /// C# double arrays) are converted, as Keras converts what a functional model is given to its inputs' dtype, rather
+    /// than failing deep inside libtorch with a dtype error.
+    /// </summary>
+    private static IReadOnlyList<Tensor> AsFloat(IReadOnlyList<Tensor> inputs)
+    {
+        if (inputs.All(t => t.dtype == ScalarType.Float32)) return inputs;
+        return inputs.Select(t => t.dtype is ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 || t.is_complex() ? t : t.to_type(ScalarType.Float32)).ToArray();
     }
 
     private Dictionary<SymbolicTensor, int>? _uses;
