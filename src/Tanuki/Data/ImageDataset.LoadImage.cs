@@ -25,15 +25,33 @@ public sealed partial class ImageDataset
         Guard.OneOf(interpolation, ImageOps.Interpolations);
         if (!File.Exists(path)) throw new FileNotFoundException($"No image at '{path}'.", path);
         Backend.EnsureInitialized();
-        Tensor image = ImageDecoder.Decode(path, colorMode, (255, 255, 255), MaxImagePixels);
-        using var scope = NewDisposeScope();
-        scope.Attach(image);
+        CheckTargetSize(imageSize, nameof(imageSize));
+        return ImageDecoder.Decode(path, colorMode, (255, 255, 255), MaxImagePixels,
+                                   image => ResizeDecoded(image, imageSize, interpolation, cropToAspectRatio));
+    }
+
+    /// <summary>A decoded C×H×W image resized (or centre-cropped and resized) to <paramref name="size"/>, contiguous, in 0–255.</summary>
+    private static Tensor ResizeDecoded(Tensor image, (int Height, int Width) size, string interpolation, bool cropToAspectRatio)
+    {
         Tensor batch = image.unsqueeze(0);
         Tensor resized = cropToAspectRatio
-            ? ImageOps.SmartResize(batch, imageSize.Height, imageSize.Width, interpolation)
-            : ImageOps.Resize(batch, imageSize.Height, imageSize.Width, interpolation);
-        Tensor x = (ReferenceEquals(resized, batch) ? resized : resized.clamp(0, 255)).squeeze(0).contiguous();
-        return x.MoveToOuterDisposeScope();
+            ? ImageOps.SmartResize(batch, size.Height, size.Width, interpolation)
+            : ImageOps.Resize(batch, size.Height, size.Width, interpolation);
+        if (ReferenceEquals(resized, batch)) return resized.squeeze(0).contiguous();
+        // Interpolation may overshoot the range a little (float weights, bicubic ringing): keep the documented 0–255.
+        using Scalar lo = 0, hi = 255;
+        return resized.clamp(lo, hi).squeeze(0).contiguous();
+    }
+
+    /// <summary>Refuses a target size whose images alone would be larger than <see cref="MaxImagePixels"/> allows a decoded image to be.</summary>
+    private static void CheckTargetSize((int Height, int Width) imageSize, string name)
+    {
+        long pixels = (long)imageSize.Height * imageSize.Width;
+        if (pixels > MaxImagePixels)
+            throw new ArgumentOutOfRangeException(name, imageSize,
+                $"imageSize {imageSize.Height}×{imageSize.Width} is {pixels / 1e6:0.#} megapixels per image, more than ImageDataset.MaxImagePixels " +
+                $"({MaxImagePixels / 1e6:0.#} megapixels), the largest image Tanuki decodes or makes. Use a smaller size (ResNet-18 was trained at 224×224), " +
+                "or raise ImageDataset.MaxImagePixels if the machine has the memory.");
     }
 
     /// <summary>Whether a file name has an image extension Tanuki reads (.jpg, .jpeg, .png, .bmp, .gif, .webp).</summary>
