@@ -28,9 +28,10 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for the split, shuffling, augmentation and the head's initial weights.", DefaultValueFactory = _ => defaults.Seed };
         var outOpt = new Option<string>("--out") { Description = "Where to write the trained model.", DefaultValueFactory = _ => "model.tanuki" };
         var report = new Option<string>("--report") { Description = "Where to write the HTML report (learning curves, confusion matrix).", DefaultValueFactory = _ => "report.html" };
+        var onError = OnError.Create();
         var cmd = new Command("train", "Train an image classifier on a folder of images: freeze a pretrained ResNet-18, train a new head, then unfreeze and fine-tune. Writes the model and an HTML report.")
         {
-            data, baseOpt, size, epochs, ftEpochs, unfreeze, lr, ftLr, batch, split, augment, patience, seed, outOpt, report,
+            data, baseOpt, size, epochs, ftEpochs, unfreeze, lr, ftLr, batch, split, augment, patience, seed, outOpt, report, onError,
         };
         cmd.SetAction(parse =>
         {
@@ -48,7 +49,7 @@ internal static class TrainCommand
                 .Select(o => (o.Name, o == ftEpochs ? fineTuneEpochs.ToString(CultureInfo.InvariantCulture)
                                                     : Convert.ToString(parse.GetResult(o)?.GetValueOrDefault<object>(), CultureInfo.InvariantCulture) ?? "")).ToList();
             return CommandRunner.Run(() => Execute(parse.GetValue(data)!, settings, parse.GetValue(outOpt)!, parse.GetValue(report), options,
-                                                   "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value))));
+                                                   "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value)), OnError.Parse(parse.GetValue(onError)!)));
         });
         return cmd;
     }
@@ -57,13 +58,13 @@ internal static class TrainCommand
         text.Trim() is "" or "none" ? [] : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static int Execute(string dataDir, TrainSettings s, string outPath, string? reportPath,
-                               IReadOnlyList<(string, string)> options, string commandLine)
+                               IReadOnlyList<(string, string)> options, string commandLine, string onError)
     {
         s.Validate();
-        if (!Directory.Exists(dataDir))
-            throw new CliException($"data folder '{dataDir}' does not exist. Give a folder with one subfolder of images per class, e.g. photos/cats/*.jpg and photos/dogs/*.jpg.");
+        DataFolder.Check(dataDir);
         string model = OutputPaths.CheckWritable(outPath, "--out");
         string? report = string.IsNullOrEmpty(reportPath) ? null : OutputPaths.CheckWritable(reportPath, "--report");
+        OutputPaths.CheckTrainOutputs(dataDir, model, report);
         var total = Stopwatch.StartNew();
         TanukiInfo.SetRandomSeed(s.Seed);
 
@@ -72,13 +73,9 @@ internal static class TrainCommand
         try
         {
             if (s.ValidationSplit > 0)
-                (train, val) = ImageDataset.FromDirectoryWithValidation(dataDir, (s.ImageSize, s.ImageSize), s.ValidationSplit, s.BatchSize, s.Seed);
+                (train, val) = ImageDataset.FromDirectoryWithValidation(dataDir, (s.ImageSize, s.ImageSize), s.ValidationSplit, s.BatchSize, s.Seed, onError: onError);
             else
-                train = ImageDataset.FromDirectory(dataDir, (s.ImageSize, s.ImageSize), s.BatchSize, seed: s.Seed);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException(e.Message);
+                train = ImageDataset.FromDirectory(dataDir, (s.ImageSize, s.ImageSize), s.BatchSize, seed: s.Seed, onError: onError);
         }
         catch (ArgumentException e) when (e.ParamName == "validationSplit")
         {
@@ -92,6 +89,12 @@ internal static class TrainCommand
 
         var m = TransferModel.Build(s, classes);
         if (s.FineTuneEpochs > 0) m.CheckUnfreeze(s.Unfreeze);
+        bool trainsBase = s.FineTuneEpochs > 0 || s.Base == "scratch";
+        MemoryCheck.Require(trainsBase ? MemoryCheck.Training(m.Training, s.BatchSize) : MemoryCheck.Inference(m.Classifier, s.BatchSize),
+                            $"{(trainsBase ? "training all of ResNet-18" : "running ResNet-18")} at {s.ImageSize}x{s.ImageSize} on batches of {s.BatchSize}",
+                            ratio => s.BatchSize > 1 && s.BatchSize / ratio >= 1
+                                ? $"Use --batch-size {Math.Max(1, (int)(s.BatchSize / ratio))} or less, or a smaller --image-size."
+                                : $"Use a smaller --image-size (at most about {Math.Max(32, (int)(s.ImageSize / Math.Sqrt(ratio)) / 32 * 32)}).");
         m.Classifier.ClassNames = train.ClassNames;
         Console.WriteLine($"Model: ResNet-18 ({(s.Base == "resnet18" ? "ImageNet weights" : "random weights")}, {m.Base.CountParams():N0} parameters) " +
                           $"+ head ({m.Head.CountParams():N0} parameters)");
@@ -100,6 +103,7 @@ internal static class TrainCommand
 
         m.Classifier.Save(model);
         Console.WriteLine($"Wrote the model to {model}");
+        OnError.Summarize(train.SkippedFiles, null, Console.Error);
         if (report is not null)
         {
             var timings = new List<(string, TimeSpan)> { ("indexing the images", loading), ("stage 1", r.Stage1Time) };

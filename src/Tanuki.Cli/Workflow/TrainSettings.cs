@@ -21,6 +21,16 @@ internal sealed record TrainSettings
     public double Dropout { get; init; } = 0.2;
     public int Verbose { get; init; } = 1;
 
+    /// <summary>The largest learning rate taken: Adam's steps are about this size, and a larger one destroys pretrained weights in one step.</summary>
+    public const double MaxLearningRate = 1;
+
+    private static void CheckLearningRate(string option, double value, string usual)
+    {
+        if (!double.IsFinite(value) || !(value > 0) || value > MaxLearningRate)
+            throw new CliException($"{option} must be a number in (0, {MaxLearningRate}]: Adam moves each weight by about the learning rate per step, so a larger one " +
+                                   $"makes the weights diverge to NaN. Received: {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}. Usual: {usual}.");
+    }
+
     /// <summary>Checks what can be checked before any work; throws <see cref="CliException"/> naming the option and the fix.</summary>
     public void Validate()
     {
@@ -28,6 +38,9 @@ internal sealed record TrainSettings
             throw new CliException($"unknown base '{Base}'. Choose one of: {string.Join(", ", Bases)} (resnet18: ImageNet-pretrained ResNet-18; scratch: the same network from random weights).");
         if (ImageSize < 32)
             throw new CliException($"--image-size {ImageSize} is too small: ResNet-18 halves the size five times, so it needs at least 32 (96 or 160 are good choices).");
+        if ((long)ImageSize * ImageSize > Data.ImageDataset.MaxImagePixels)
+            throw new CliException($"--image-size {ImageSize} makes images of {(long)ImageSize * ImageSize / 1e6:0.#} megapixels, more than the largest Tanuki makes " +
+                                   $"({Data.ImageDataset.MaxImagePixels / 1e6:0.#} megapixels, ImageDataset.MaxImagePixels). ResNet-18 was trained at 224; 160 or 224 are good choices.");
         if (ImageSize % 32 != 0)
             throw new CliException($"--image-size {ImageSize} must be a multiple of 32 (64, 96, 128, 160, 224): this ResNet-18's residual additions need even sizes at every stage.");
         if (Epochs < 1) throw new CliException($"--epochs must be at least 1. Received: {Epochs}");
@@ -38,8 +51,8 @@ internal sealed record TrainSettings
         if (Patience < 0) throw new CliException($"--patience cannot be negative (0 turns early stopping off). Received: {Patience}");
         if (BatchSize < 1) throw new CliException($"--batch-size must be at least 1. Received: {BatchSize}");
         if (!(ValidationSplit >= 0 && ValidationSplit < 1)) throw new CliException($"--validation-split must be in [0, 1). Received: {ValidationSplit}");
-        if (!(LearningRate > 0)) throw new CliException($"--lr must be positive. Received: {LearningRate}");
-        if (!(FineTuneLearningRate > 0)) throw new CliException($"--fine-tune-lr must be positive. Received: {FineTuneLearningRate}");
+        CheckLearningRate("--lr", LearningRate, "1e-3");
+        CheckLearningRate("--fine-tune-lr", FineTuneLearningRate, "1e-4");
         foreach (string a in Augment)
             if (!TransferModel.Augmentations.Contains(a))
                 throw new CliException($"--augment: unknown augmentation '{a}'. Choose from: {string.Join(", ", TransferModel.Augmentations)}, or 'none'.");
