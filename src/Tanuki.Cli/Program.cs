@@ -58,6 +58,7 @@ public static class Program
         root.Subcommands.Add(Commands.EvaluateCommand.Create());
         root.Subcommands.Add(Commands.PredictCommand.Create());
         root.Subcommands.Add(Commands.SummaryCommand.Create());
+        root.Subcommands.Add(Commands.ExportCommand.Create());
         root.Subcommands.Add(Commands.DemoCommand.Create());
         return root;
     }

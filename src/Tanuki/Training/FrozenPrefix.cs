@@ -43,12 +43,12 @@ internal sealed class FrozenPrefix
     /// Constants that never train (a mean image, moving statistics) do not count: a prefix of preprocessing alone is
     /// too cheap to be worth caching.
     /// </summary>
-    public long FrozenParameters => PrefixLayers.SelectMany(l => l.Weights).Distinct().Where(v => v.Trainable).Sum(v => v.Count);
+    public long FrozenParameters => PrefixLayers.SelectMany(l => l.Weights).Distinct().Where(v => v.IsTrainableKind).Sum(v => v.Count);
 
     /// <summary>A short description for messages.</summary>
     public string Describe()
     {
-        var named = PrefixLayers.Where(l => l.Weights.Any(v => v.Trainable)).Select(l => $"'{l.Name}'").ToList();
+        var named = PrefixLayers.Where(l => l.Weights.Any(v => v.IsTrainableKind)).Select(l => $"'{l.Name}'").ToList();
         string layers = named.Count <= 3 ? string.Join(", ", named) : $"{string.Join(", ", named.Take(2))} and {named.Count - 2} more layers";
         return $"{layers} ({FrozenParameters:N0} frozen parameters)";
     }

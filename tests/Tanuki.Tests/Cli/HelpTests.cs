@@ -11,7 +11,7 @@ public class HelpTests
 
     [Fact]
     public void TheVerbsAreThoseTheIssueAsksFor() =>
-        Assert.Equal(["train", "evaluate", "predict", "summary", "demo"], Program.BuildCommand().Subcommands.Select(c => c.Name));
+        Assert.Equal(["train", "evaluate", "predict", "summary", "export", "demo"], Program.BuildCommand().Subcommands.Select(c => c.Name));
 
     [Theory]
     [MemberData(nameof(Verbs))]

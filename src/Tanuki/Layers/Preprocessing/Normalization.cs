@@ -93,11 +93,21 @@ public sealed class Normalization : Layer
     protected override Tensor Forward(Tensor inputs, bool training)
     {
         Tensor x = inputs.is_floating_point() ? inputs : inputs.to_type(ScalarType.Float32);
-        long[] broadcast = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
-        if (ResolvedAxis((int)x.dim()) is int a) broadcast[a] = x.shape[a];
+        var (mean, std) = Moments(x.shape);
+        return Invert ? mean + x * std : (x - mean) / std;
+    }
+
+    /// <summary>
+    /// The mean and the standard deviation (kept away from 0) the layer applies to inputs of <paramref name="shape"/>,
+    /// shaped to broadcast against them. The ONNX exporter writes these as constants.
+    /// </summary>
+    internal (Tensor Mean, Tensor Std) Moments(long[] shape)
+    {
+        long[] broadcast = Enumerable.Repeat(1L, shape.Length).ToArray();
+        if (ResolvedAxis(shape.Length) is int a) broadcast[a] = shape[a];
         Tensor mean = (Mean?.Value ?? _fixedMean!).reshape(broadcast);
         Tensor std = (Variance?.Value ?? _fixedVariance!).sqrt().clamp_min(Epsilon).reshape(broadcast);
-        return Invert ? mean + x * std : (x - mean) / std;
+        return (mean, std);
     }
 
     /// <summary>

@@ -50,6 +50,12 @@ public sealed class Resizing : Layer
     {
         Tensor x = inputs.is_floating_point() ? inputs : inputs.to_type(ScalarType.Float32);
         if (CropToAspectRatio) x = CenterCrop(x);
+        return Interpolate(x);
+    }
+
+    /// <summary>The resize alone, after any crop: the ONNX exporter reads its weights off it for area and antialiased resizes.</summary>
+    internal Tensor Interpolate(Tensor x)
+    {
         var (mode, alignCorners) = Interpolation switch
         {
             "bilinear" => (InterpolationMode.Bilinear, (bool?)false),

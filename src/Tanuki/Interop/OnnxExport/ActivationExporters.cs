@@ -1,0 +1,78 @@
+using Tanuki.Layers;
+using static Tanuki.Interop.OnnxExport.OnnxAttributes;
+
+namespace Tanuki.Interop.OnnxExport;
+
+/// <summary>
+/// Activation, ReLU, LeakyReLU, Clip, Softmax → Relu, LeakyRelu, Clip, Sigmoid, Tanh, Softmax, ...; and the
+/// activations of Dense and Conv2D. Opset 17 has no Gelu or Swish: they are written from Erf and Sigmoid.
+/// </summary>
+internal static class ActivationExporters
+{
+    public static string Activation(LayerExport e) => Apply(e, ((Activation)e.Layer).Function, e.Input.Name);
+
+    /// <summary>Applies <paramref name="function"/> to <paramref name="x"/>; the identity adds no node.</summary>
+    public static string Apply(LayerExport e, ActivationFunction function, string x) => function.Name switch
+    {
+        "linear" => x,
+        "relu" => e.Node("Relu", "relu", [x]),
+        "relu6" => e.Node("Clip", "relu6", [x, e.Scalar("min", 0), e.Scalar("max", 6)]),
+        "sigmoid" => e.Node("Sigmoid", "sigmoid", [x]),
+        "tanh" => e.Node("Tanh", "tanh", [x]),
+        "softmax" => e.Node("Softmax", "softmax", [x], Int("axis", -1)),
+        "log_softmax" => e.Node("LogSoftmax", "log_softmax", [x], Int("axis", -1)),
+        "silu" => e.Node("Mul", "silu", [x, e.Node("Sigmoid", "sigmoid", [x])]),
+        "gelu" => Gelu(e, x),
+        "elu" => e.Node("Elu", "elu", [x], Float("alpha", 1.0)),
+        "selu" => e.Node("Selu", "selu", [x]),      // ONNX's default alpha and gamma are PyTorch's and Keras's constants
+        "softplus" => e.Node("Softplus", "softplus", [x]),
+        "leaky_relu" => e.Node("LeakyRelu", "leaky_relu", [x], Float("alpha", 0.2)),
+        "exponential" => e.Node("Exp", "exp", [x]),
+        _ => throw LayerExport.Unsupported($"activation \"{function.Name}\" has no ONNX export"),
+    };
+
+    /// <summary>The exact GELU, as libtorch computes it: <c>x · 0.5 · (1 + erf(x / √2))</c>.</summary>
+    private static string Gelu(LayerExport e, string x)
+    {
+        string erf = e.Node("Erf", "erf", [e.Node("Mul", "scaled", [x, e.Scalar("rsqrt2", 1 / Math.Sqrt(2))])]);
+        string onePlus = e.Node("Add", "one_plus", [erf, e.Scalar("one", 1)]);
+        return e.Node("Mul", "gelu", [e.Node("Mul", "half", [x, e.Scalar("half", 0.5)]), onePlus]);
+    }
+
+    /// <summary>
+    /// ReLU(maxValue, negativeSlope, threshold): Relu, Clip(0, max) (ReLU6 and its kin, which import back as ReLU),
+    /// LeakyRelu, or Where(x ≥ threshold, x, slope · (x − threshold)) when the threshold is not 0.
+    /// </summary>
+    public static string ReLU(LayerExport e)
+    {
+        var r = (ReLU)e.Layer;
+        string x = e.Input.Name;
+        if (r.Threshold == 0 && r.NegativeSlope == 0)
+            return r.MaxValue is double m ? e.Node("Clip", "clip", [x, e.Scalar("min", 0), e.Scalar("max", m)]) : e.Node("Relu", "relu", [x]);
+        string y;
+        if (r.Threshold == 0) y = e.Node("LeakyRelu", "leaky_relu", [x], Float("alpha", r.NegativeSlope));
+        else
+        {
+            string threshold = e.Scalar("threshold", r.Threshold);
+            string above = e.Node("GreaterOrEqual", "above", [x, threshold]);
+            string below = e.Node("Mul", "below", [e.Node("Sub", "shifted", [x, threshold]), e.Scalar("slope", r.NegativeSlope)]);
+            y = e.Node("Where", "where", [above, x, below]);
+        }
+        return r.MaxValue is double max ? e.Node("Clip", "max", [y, "", e.Scalar("max", max)]) : y;
+    }
+
+    public static string LeakyReLU(LayerExport e) =>
+        e.Node("LeakyRelu", "leaky_relu", [e.Input.Name], Float("alpha", ((LeakyReLU)e.Layer).NegativeSlope));
+
+    public static string Clip(LayerExport e)
+    {
+        var c = (Layers.Clip)e.Layer;
+        if (c.MinValue is null && c.MaxValue is null) return e.Input.Name;
+        string min = c.MinValue is double lo ? e.Scalar("min", lo) : "";
+        string max = c.MaxValue is double hi ? e.Scalar("max", hi) : "";
+        return e.Node("Clip", "clip", [e.Input.Name, min, max]);
+    }
+
+    public static string Softmax(LayerExport e) =>
+        e.Node("Softmax", "softmax", [e.Input.Name], Int("axis", ((Layers.Softmax)e.Layer).Axis));
+}
