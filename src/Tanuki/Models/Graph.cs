@@ -163,7 +163,7 @@ internal sealed class Graph
     /// C# double arrays) are converted, as Keras converts what a functional model is given to its inputs' dtype, rather
     /// than failing deep inside libtorch with a dtype error.
     /// </summary>
-    private static IReadOnlyList<Tensor> AsFloat(IReadOnlyList<Tensor> inputs)
+    internal static IReadOnlyList<Tensor> AsFloat(IReadOnlyList<Tensor> inputs)
     {
         if (inputs.All(t => t.dtype == ScalarType.Float32)) return inputs;
         return inputs.Select(t => t.dtype is ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 || t.is_complex() ? t : t.to_type(ScalarType.Float32)).ToArray();

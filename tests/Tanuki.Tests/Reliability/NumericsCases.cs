@@ -190,6 +190,15 @@ public class NumericsCases
     }
 
     [Fact]
+    public void ASequentialModelConvertsToo()
+    {
+        TanukiInfo.SetRandomSeed(8);
+        var model = new Sequential(new Input(4), new Dense(3));
+        Tensor ints = torch.randint(0, 5, [6, 4]);
+        TensorAssert.Equal(model.Predict(ints.to_type(ScalarType.Float32)), model.Predict(ints));
+    }
+
+    [Fact]
     public void IntegerArraysAreTakenAsKerasTakesNumPyIntegers()
     {
         Model model = Classifier(inputs: 2);
