@@ -32,6 +32,7 @@ internal static class ReportWriter
         if (File.Exists(assets))
             throw new IOException($"'{assets}' is a file, but the report keeps its pictures in a folder of that name. Move the file, or choose another --report name.");
         Directory.CreateDirectory(dir);
+        DeleteStaleStaging(dir, stem);
         string staging = Path.Combine(dir, $".{stem}_files.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(staging);
         try
@@ -65,6 +66,19 @@ internal static class ReportWriter
         {
             try { Directory.Delete(staging, recursive: true); }
             catch (IOException) { }
+        }
+    }
+
+    /// <summary>Staging folders a killed run left (<c>.NAME_files.GUID.tmp</c>, only those this class makes).</summary>
+    private static void DeleteStaleStaging(string dir, string stem)
+    {
+        foreach (string folder in Directory.EnumerateDirectories(dir, $".{stem}_files.*.tmp").ToList())
+        {
+            string guid = Path.GetFileName(folder)[(stem.Length + 8)..^4];
+            if (guid.Length != 32 || !guid.All(char.IsAsciiHexDigitLower)) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
     }
 

@@ -106,6 +106,19 @@ public class ReportCases
     }
 
     [Fact]
+    public void WhatAKilledReportLeftIsCleanedAndNothingElse()
+    {
+        using var w = new World();
+        string stale = w.At($".r_files.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(stale);
+        File.WriteAllBytes(Path.Combine(stale, "loss.png"), new byte[100]);
+        Directory.CreateDirectory(w.At(".r_files.mine.tmp"));          // not a name the writer makes
+        ReportWriter.Write(w.At("r.html"), Data(3));
+        Assert.False(Directory.Exists(stale));
+        Assert.True(Directory.Exists(w.At(".r_files.mine.tmp")));
+    }
+
+    [Fact]
     public void NaNInTheCurvesIsDrawn()
     {
         using var w = new World();
