@@ -148,7 +148,7 @@ public sealed class TrainCommandErrorTests : IDisposable
     [InlineData("--validation-split", "1", "--validation-split must be in [0, 1)")]
     [InlineData("--patience", "-1", "--patience cannot be negative")]
     [InlineData("--batch-size", "0", "--batch-size must be at least 1")]
-    [InlineData("--lr", "0", "--lr must be positive")]
+    [InlineData("--lr", "0", "--lr must be a number in (0, 1]")]
     [InlineData("--augment", "flip,blur", "unknown augmentation 'blur'")]
     public void AnOptionValueOutOfRange(string option, string value, string message)
     {
