@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Tanuki.Data;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Tanuki.Cli.Commands;
 
@@ -28,11 +26,13 @@ internal static class EvaluateCommand
         DataFolder.Check(dataDir);
         Model model = ModelFiles.Load(modelPath);
         var size = ModelFiles.ImageSize(model, modelPath, batchSize);
-        ImageDataset data = ImageDataset.FromDirectory(dataDir, size, batchSize, shuffle: false, onError: onError);   // unreadable files: CommandRunner
+        ImageDataset data = ImageDataset.FromDirectory(dataDir, size, batchSize, shuffle: false, onError: onError,   // unreadable files: CommandRunner
+                                                       cropToAspectRatio: model.ImageResize == ResizeMode.Crop, padToAspectRatio: model.ImageResize == ResizeMode.Pad);
         IReadOnlyList<string> modelClasses = ModelFiles.ClassNames(model, model.Outputs[0].Shape[^1]);
         int[] toModel = ClassMap(data.ClassNames!, modelClasses);
         int k = modelClasses.Count;
-        var (confusion, accuracy, nonFinite, images) = Confusion(model, data, toModel, k);
+        var (confusion, accuracy, images, nonFinite) = Evaluation.Run(model, data, k, toModel);
+        if (images == 0) throw new CliException("none of the folder's images could be read, so nothing was evaluated.");
         var present = data.ClassNames!.ToHashSet();
         string subset = present.Count < k ? $" of {present.Count} of the model's {k} classes" : "";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {accuracy:0.0000} ({images} images{subset})"));
@@ -57,34 +57,5 @@ internal static class EvaluateCommand
                                    $"{(unknown.Length == 1 ? "is" : "are")} not among the model's ({string.Join(", ", model)}). Evaluate on subfolders named as " +
                                    "the classes the model was trained on (all of them, or some).");
         return folder.Select(c => index[c]).ToArray();
-    }
-
-    /// <summary>Counts (rows: true class, columns: predicted, in the model's class order), accuracy, how many predictions were not
-    /// finite (counted wrong), and how many images were evaluated (the readable ones).</summary>
-    private static (int[,] Confusion, double Accuracy, long NonFinite, long Images) Confusion(Model model, Dataset data, int[] toModel, int classes)
-    {
-        var counts = new int[classes, classes];
-        long right = 0, total = 0, nonFinite = 0;
-        foreach (var (x, y) in data)
-        {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            scope.Attach(x);
-            scope.Attach(y);
-            Tensor logits = model.Call(x.to(Backend.Device), training: false).cpu();
-            long[] predicted = logits.argmax(-1).data<long>().ToArray();
-            bool[] finite = torch.isfinite(logits).all(-1).data<bool>().ToArray();
-            long[] truth = y.reshape(-1).to_type(ScalarType.Int64).data<long>().ToArray();
-            for (int i = 0; i < truth.Length; i++)
-            {
-                int t = toModel[truth[i]];
-                total++;
-                if (!finite[i]) { nonFinite++; continue; }   // a NaN prediction is never right (argmax would say class 0)
-                counts[t, predicted[i]]++;
-                if (t == predicted[i]) right++;
-            }
-        }
-        if (total == 0) throw new CliException("none of the folder's images could be read, so nothing was evaluated.");
-        return (counts, right / (double)total, nonFinite, total);
     }
 }

@@ -61,5 +61,13 @@ internal static class MemoryCheck
                                "The estimate counts the model's layers at this size; it was made before any work, so nothing was written.");
     }
 
+    /// <summary><c>tanuki train</c>'s check, once the model is built: all of it trained (fine-tuning, or a base from scratch), or the frozen base run.</summary>
+    public static void RequireForTraining(Model model, bool trainsAll, int size, int batch) =>
+        Require(trainsAll ? Training(model, batch) : Inference(model, batch),
+                $"{(trainsAll ? "training all of the model" : "running the base")} at {size}x{size} on batches of {batch}",
+                ratio => batch > 1 && batch / ratio >= 1
+                    ? $"Use --batch-size {Math.Max(1, (int)(batch / ratio))} or less, or a smaller --image-size."
+                    : $"Use a smaller --image-size (at most about {Math.Max(32, (int)(size / Math.Sqrt(ratio)) / 32 * 32)}).");
+
     public static string Format(double bytes) => bytes >= 1e12 ? $"{bytes / 1e12:0.#} TB" : bytes >= 1e9 ? $"{bytes / 1e9:0.#} GB" : $"{bytes / 1e6:0} MB";
 }

@@ -31,7 +31,7 @@ internal static class PredictCommand
         var skipped = new List<(string File, string Reason)>();
         if (!skip) CheckHeaders(files);   // every unreadable file named before any prediction
         Model model = ModelFiles.Load(modelPath);
-        var size = ModelFiles.ImageSize(model, modelPath, batch: 1);
+        ModelFiles.ImageSize(model, modelPath, batch: 1);   // a model that does not take fixed-size images, or asks for too much, is refused here
         IReadOnlyList<string> classes = ModelFiles.ClassNames(model, model.Outputs[0].Shape[^1]);
         int k = Math.Min(top, classes.Count);
         foreach (string file in files)
@@ -39,7 +39,7 @@ internal static class PredictCommand
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             Tensor image;
-            try { image = ImageDataset.LoadImage(file, size); }
+            try { image = ImageDataset.LoadImage(file, model); }   // brought to the model's size as its training images were
             catch (InvalidDataException e) when (skip)
             {
                 skipped.Add((file, e.Message));
@@ -50,7 +50,7 @@ internal static class PredictCommand
             {
                 throw new CliException($"{e.Message} (Predictions stopped there; --on-error skip goes on past such files.)");
             }
-            Tensor probs = model.Call(image.unsqueeze(0).to(Backend.Device), training: false).softmax(-1).squeeze(0).cpu();
+            Tensor probs = model.Infer(image.unsqueeze(0).to(Backend.Device)).softmax(-1).squeeze(0).cpu();
             var (values, indexes) = probs.topk(k);
             float[] p = values.data<float>().ToArray();
             long[] idx = indexes.data<long>().ToArray();

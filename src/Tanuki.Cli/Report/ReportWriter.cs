@@ -38,17 +38,19 @@ internal static class ReportWriter
         try
         {
             var (epochs, series, fineTuneAt) = Curves(data);
-            var names = new List<string> { "loss.png" };
-            WritePlot(Path.Combine(staging, "loss.png"), p => PlotCurves(p, epochs, series, fineTuneAt, "loss", "Loss"));
-            bool hasAccuracy = series.ContainsKey("accuracy");
-            if (hasAccuracy)
+            var names = new List<string>();
+            void Draw(string name, Action<Plot> draw, int width = 720, int height = 420)
             {
-                names.Add("accuracy.png");
-                WritePlot(Path.Combine(staging, "accuracy.png"), p => PlotCurves(p, epochs, series, fineTuneAt, "accuracy", "Accuracy"));
+                WritePlot(Path.Combine(staging, name), draw, width, height);
+                names.Add(name);
             }
+            bool hasCurves = epochs.Length > 0;
+            if (hasCurves) Draw("loss.png", p => PlotCurves(p, epochs, series, fineTuneAt, "loss", "Loss"));
+            if (data.HeadSearch.Count > 0) Draw("head.png", p => PlotHeadSearch(p, data.HeadSearch));
+            bool hasAccuracy = hasCurves && series.ContainsKey("accuracy");
+            if (hasAccuracy) Draw("accuracy.png", p => PlotCurves(p, epochs, series, fineTuneAt, "accuracy", "Accuracy"));
             int size = ConfusionSide(data.ClassNames.Count);
-            names.Add("confusion.png");
-            WritePlot(Path.Combine(staging, "confusion.png"), p => PlotConfusion(p, data), size, size);
+            Draw("confusion.png", p => PlotConfusion(p, data), size, size);
 
             Directory.CreateDirectory(assets);
             var pngs = new List<string>();
@@ -58,7 +60,7 @@ internal static class ReportWriter
                 File.Move(Path.Combine(staging, name), target, overwrite: true);
                 pngs.Add(target);
             }
-            string html = Html(data, stem + "_files/", hasAccuracy);
+            string html = Html(data, stem + "_files/", hasCurves, hasAccuracy);
             Tanuki.Saving.AtomicFile.Write(full, s => s.Write(Encoding.UTF8.GetBytes(html)));
             return pngs;
         }
@@ -90,7 +92,7 @@ internal static class ReportWriter
     }
 
     /// <summary>The pictures the report writes into <see cref="AssetsFolder"/>.</summary>
-    public static readonly string[] AssetNames = ["loss.png", "accuracy.png", "confusion.png"];
+    public static readonly string[] AssetNames = ["loss.png", "head.png", "accuracy.png", "confusion.png"];
 
     /// <summary>The confusion matrix's side in pixels: 60 per class, within [420, <see cref="MaxPlotSide"/>].</summary>
     internal static int ConfusionSide(int classes) => (int)Math.Clamp(60L * classes + 200, 420, MaxPlotSide);
@@ -140,6 +142,25 @@ internal static class ReportWriter
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel(key);
+        plot.ShowLegend();
+    }
+
+    /// <summary>The head's cross-validation: out-of-fold cross-entropy against the penalty, with and without the mirror-image average.</summary>
+    private static void PlotHeadSearch(Plot plot, IReadOnlyList<Tanuki.FineTuning.HeadCandidate> search)
+    {
+        foreach (bool flip in search.Select(c => c.FlipAverage).Distinct().Order())
+        {
+            var rows = search.Where(c => c.FlipAverage == flip).OrderBy(c => c.L2).ToArray();
+            var s = plot.Add.Scatter(rows.Select(c => Math.Log10(c.L2)).ToArray(), rows.Select(c => c.LogLoss).ToArray());
+            s.LegendText = flip ? "image and mirror image averaged" : "image alone";
+        }
+        var best = search[0];
+        var marker = plot.Add.Marker(Math.Log10(best.L2), best.LogLoss);
+        marker.MarkerSize = 14;
+        marker.LegendText = "chosen";
+        plot.Title("Head: cross-validated cross-entropy by L2 penalty");
+        plot.XLabel("log10(L2 penalty)");
+        plot.YLabel("out-of-fold cross-entropy");
         plot.ShowLegend();
     }
 
@@ -217,7 +238,7 @@ internal static class ReportWriter
         return pairs.OrderByDescending(p => p.Item3).ThenBy(p => p.Item1).ThenBy(p => p.Item2).Take(top).ToList();
     }
 
-    private static string Html(ReportData data, string assets, bool hasAccuracy)
+    private static string Html(ReportData data, string assets, bool hasCurves, bool hasAccuracy)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var sb = new StringBuilder();
@@ -231,11 +252,25 @@ internal static class ReportWriter
         sb.AppendLine("<h2>Results</h2><table>");
         foreach (var (name, value) in data.Results) sb.AppendLine($"<tr><th>{E(name)}</th><td>{E(value)}</td></tr>");
         sb.AppendLine("</table>");
-        sb.AppendLine("<h2>Learning curves</h2>");
-        sb.AppendLine($"<img src=\"{E(assets)}loss.png\" alt=\"loss per epoch\">");
-        if (hasAccuracy) sb.AppendLine($"<img src=\"{E(assets)}accuracy.png\" alt=\"accuracy per epoch\">");
-        if (data.Stage2 is not null)
-            sb.AppendLine($"<p>The dashed line marks where fine-tuning starts (after epoch {data.Stage1.Epochs.Count}).</p>");
+        if (data.Choices.Count > 0)
+        {
+            sb.AppendLine("<h2>Choices made by the recipe</h2><table><tr><th>what</th><th>choice</th><th>why</th></tr>");
+            foreach (var c in data.Choices) sb.AppendLine($"<tr><td>{E(c.Name)}</td><td>{E(c.Value)}</td><td>{E(c.Reason)}</td></tr>");
+            sb.AppendLine("</table>");
+        }
+        if (data.HeadSearch.Count > 0)
+        {
+            sb.AppendLine("<h2>The head's cross-validation</h2>");
+            sb.AppendLine($"<img src=\"{E(assets)}head.png\" alt=\"cross-validated cross-entropy by penalty\">");
+        }
+        if (hasCurves)
+        {
+            sb.AppendLine("<h2>Learning curves</h2>");
+            sb.AppendLine($"<img src=\"{E(assets)}loss.png\" alt=\"loss per epoch\">");
+            if (hasAccuracy) sb.AppendLine($"<img src=\"{E(assets)}accuracy.png\" alt=\"accuracy per epoch\">");
+            if (data.Stage2 is not null && data.Stage1.Epochs.Count > 0)
+                sb.AppendLine($"<p>The dashed line marks where fine-tuning starts (after epoch {data.Stage1.Epochs.Count}).</p>");
+        }
         sb.AppendLine($"<h2>Confusion matrix ({E(data.EvaluatedOn)})</h2>");
         sb.AppendLine($"<img src=\"{E(assets)}confusion.png\" alt=\"confusion matrix\">");
         if (data.ClassNames.Count >= ManyClasses)

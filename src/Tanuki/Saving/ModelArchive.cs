@@ -30,6 +30,8 @@ internal static class ModelArchive
             ["date_saved"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             ["class_names"] = model.ClassNames is { } names ? new JsonArray(names.Select(n => (JsonNode?)n).ToArray()) : null,
         };
+        if (model.TestTimeAugmentation != TestTimeAugmentation.None) metadata["test_time_augmentation"] = Snake(model.TestTimeAugmentation.ToString());
+        if (model.ImageResize is Data.ResizeMode resize) metadata["image_resize"] = Snake(resize.ToString());
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
@@ -66,6 +68,8 @@ internal static class ModelArchive
                                                        "Save the model again with ClassNames set to one name per output.");
                 model.ClassNames = classNames;
             }
+            model.TestTimeAugmentation = ReadEnum(metadata, "test_time_augmentation", TestTimeAugmentation.None, path);
+            if (metadata?["image_resize"] is not null) model.ImageResize = ReadEnum(metadata, "image_resize", Data.ResizeMode.Squash, path);
             return model;
         }
         catch (InvalidDataException e)
@@ -83,6 +87,18 @@ internal static class ModelArchive
         long outputs = model.Outputs.Count == 1 && model.Outputs[0].Shape.Length >= 2 ? model.Outputs[0].Shape[^1] : -1;
         if (outputs <= 0 || outputs == count || (outputs == 1 && count == 2)) return null;
         return $"lists {count} class names, but the model has {outputs} outputs, one per class";
+    }
+
+    /// <summary>PascalCase enum names as the snake_case strings of the file.</summary>
+    private static string Snake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    private static T ReadEnum<T>(JsonObject? metadata, string key, T absent, string path) where T : struct, Enum
+    {
+        if (metadata?[key] is not JsonNode node) return absent;
+        string? text = node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        foreach (T value in Enum.GetValues<T>())
+            if (Snake(value.ToString()) == text) return value;
+        throw new ModelFileException(path, $"{MetadataEntry}: {key} is {node.ToJsonString()}; expected one of {string.Join(", ", Enum.GetValues<T>().Select(e => $"\"{Snake(e.ToString())}\""))}.");
     }
 
     /// <summary>The weights of a <c>.tanuki</c> file (for <c>LoadWeights</c>).</summary>

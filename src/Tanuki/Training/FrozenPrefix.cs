@@ -61,27 +61,29 @@ internal sealed class FrozenPrefix
 
     /// <summary>
     /// Finds the cacheable prefix of <paramref name="model"/> given the weights being trained, or null with the
-    /// reason (for messages) when there is none worth caching.
+    /// reason (for messages) when there is none worth caching. With <paramref name="inference"/> the prefix is for
+    /// inference-mode passes only (the recipe's feature views): random layers, which are identities there, do not
+    /// stop it.
     /// </summary>
-    public static FrozenPrefix? Find(Model model, ISet<Variable> trainable, out string reason)
+    public static FrozenPrefix? Find(Model model, ISet<Variable> trainable, out string reason, bool inference = false)
     {
         if (model.FunctionalGraph is Graph g)
         {
-            if (g.Inputs.Length == 1 && g.Outputs.Length == 1) return FindInGraph(g, trainable, out reason);
+            if (g.Inputs.Length == 1 && g.Outputs.Length == 1) return FindInGraph(g, trainable, out reason, inference);
             reason = "the model has several inputs or outputs";
             return null;
         }
-        if (model is Sequential s) return FindInChain(s.Layers, trainable, out reason);
+        if (model is Sequential s) return FindInChain(s.Layers, trainable, out reason, inference);
         reason = "the model is a subclass with its own forward pass";
         return null;
     }
 
     private static bool Frozen(Layer layer, ISet<Variable> trainable) => !layer.Weights.Any(trainable.Contains);
 
-    private static FrozenPrefix? FindInChain(IReadOnlyList<Layer> layers, ISet<Variable> trainable, out string reason)
+    private static FrozenPrefix? FindInChain(IReadOnlyList<Layer> layers, ISet<Variable> trainable, out string reason, bool inference)
     {
         int k = 0;
-        while (k < layers.Count && Frozen(layers[k], trainable) && !layers[k].IsStochastic(true)) k++;
+        while (k < layers.Count && Frozen(layers[k], trainable) && !layers[k].IsStochastic(!inference)) k++;
         reason = k < layers.Count && layers[k].IsStochastic(true) && layers.Skip(k).Any(l => l.Weights.Count > 0 && Frozen(l, trainable))
             ? $"the random layer '{layers[k].Name}' comes before the frozen layers"
             : "no frozen layer with weights comes first";
@@ -90,7 +92,7 @@ internal sealed class FrozenPrefix
         return new FrozenPrefix(layers, k);
     }
 
-    private static FrozenPrefix? FindInGraph(Graph graph, ISet<Variable> trainable, out string reason)
+    private static FrozenPrefix? FindInGraph(Graph graph, ISet<Variable> trainable, out string reason, bool inference)
     {
         var cacheable = new HashSet<Node>();
         var available = new HashSet<SymbolicTensor>(graph.Inputs);
@@ -98,7 +100,7 @@ internal sealed class FrozenPrefix
         foreach (Node n in graph.Nodes)
         {
             bool inputsReady = n.Inputs.All(available.Contains);
-            bool stochastic = n.Layer.IsStochastic(n.Training ?? true);
+            bool stochastic = n.Layer.IsStochastic(!inference && (n.Training ?? true));
             if (inputsReady && Frozen(n.Layer, trainable) && !stochastic)
             {
                 cacheable.Add(n);
@@ -125,6 +127,33 @@ internal sealed class FrozenPrefix
                 if (!needed.Contains(i) && (i.Node is null || cacheable.Contains(i.Node))) needed.Add(i);
         reason = string.Empty;
         return new FrozenPrefix(graph, cacheable, needed.ToArray(), layers);
+    }
+
+    /// <summary>
+    /// The model's head when it is one <c>Dense</c> layer on the prefix's single output of shape (N, features), with
+    /// a linear or softmax activation: a multinomial logistic regression on the cached features, which the recipe
+    /// can fit exactly. Null for any other head.
+    /// </summary>
+    public Layers.Dense? LinearHead()
+    {
+        Layer? last;
+        SymbolicTensor? input = null;
+        if (_chain is not null)
+        {
+            if (_count != _chain.Count - 1) return null;
+            last = _chain[^1];
+        }
+        else
+        {
+            var rest = _graph!.Nodes.Where(n => !_nodes!.Contains(n)).ToList();
+            if (rest.Count != 1 || Frontier.Length != 1 || rest[0].Inputs.Length != 1) return null;
+            last = rest[0].Layer;
+            input = rest[0].Inputs[0];
+        }
+        if (last is not Layers.Dense { Built: true } dense || dense.Units < 2) return null;
+        if (dense.Activation.Name is not ("linear" or "softmax")) return null;
+        if (input is not null && input.Shape.Length != 2) return null;
+        return dense;
     }
 
     /// <summary>Runs the prefix on a batch (no gradients); one tensor per frontier entry (one for a Sequential).</summary>

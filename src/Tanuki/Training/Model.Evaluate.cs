@@ -42,7 +42,7 @@ public partial class Model
     private IEnumerable<(Func<DisposeScope, Tensor> Predict, Tensor Y)> InferenceBatches(Dataset data)
     {
         foreach (var (x, y) in data)
-            yield return (scope => { scope.Attach(x); return Call(x.to(Backend.Device), training: false); }, y);
+            yield return (scope => { scope.Attach(x); return Infer(x.to(Backend.Device)); }, y);
     }
 
     /// <summary>Loss and metrics over batches given as (inference forward pass, targets).</summary>

@@ -50,7 +50,7 @@ public partial class Model
                 using var scope = NewDisposeScope();
                 using var _ = no_grad();
                 scope.Attach(xb);
-                Tensor y = Call(xb.to(Backend.Device), training: false).cpu();
+                Tensor y = Infer(xb.to(Backend.Device)).cpu();
                 parts.Add(scope.MoveToOuter(y.DetachFromDisposeScope()));
             }
             if (parts.Count == 0) throw new ArgumentException("Predict received no samples.");
