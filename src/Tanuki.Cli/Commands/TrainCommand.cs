@@ -34,9 +34,10 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the folds, the held-out images, the augmented views, shuffling and initial weights.", DefaultValueFactory = _ => d.Seed };
         var outOpt = new Option<string>("--out") { Description = "Where to write the trained model.", DefaultValueFactory = _ => "model.tanuki" };
         var report = new Option<string>("--report") { Description = "Where to write the HTML report (choices, learning curves, confusion matrix).", DefaultValueFactory = _ => "report.html" };
+        var onError = OnError.Create();
         var cmd = new Command("train", "Train an image classifier on a folder of images: a pretrained base, frozen, with a new head fitted on its features; then the base unfrozen and fine-tuned when that measurably helps. Writes the model and an HTML report.")
         {
-            data, baseOpt, preprocessing, baseOutput, size, resize, ftEpochs, unfreeze, ftLr, keep, balance, tta, batch, split, augment, patience, epochs, lr, seed, outOpt, report,
+            data, baseOpt, preprocessing, baseOutput, size, resize, ftEpochs, unfreeze, ftLr, keep, balance, tta, batch, split, augment, patience, epochs, lr, seed, outOpt, report, onError,
         };
         cmd.SetAction(parse =>
         {
@@ -60,7 +61,7 @@ internal static class TrainCommand
                                     : o == size ? settings.Size.ToString(CultureInfo.InvariantCulture)
                                     : Convert.ToString(parse.GetResult(o)?.GetValueOrDefault<object>(), CultureInfo.InvariantCulture) ?? "")).ToList();
             return CommandRunner.Run(() => Execute(parse.GetValue(data)!, settings, parse.GetValue(outOpt)!, parse.GetValue(report), Options,
-                                                   "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value))));
+                                                   "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value)), OnError.Parse(parse.GetValue(onError)!)));
         });
         return cmd;
     }
@@ -69,13 +70,13 @@ internal static class TrainCommand
         text.Trim() is "" or "none" ? [] : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static int Execute(string dataDir, TrainSettings s, string outPath, string? reportPath,
-                               Func<List<(string, string)>> options, string commandLine)
+                               Func<List<(string, string)>> options, string commandLine, string onError)
     {
         s.Validate();
-        if (!Directory.Exists(dataDir))
-            throw new CliException($"data folder '{dataDir}' does not exist. Give a folder with one subfolder of images per class, e.g. photos/cats/*.jpg and photos/dogs/*.jpg.");
+        DataFolder.Check(dataDir);
         string model = OutputPaths.CheckWritable(outPath, "--out");
         string? report = string.IsNullOrEmpty(reportPath) ? null : OutputPaths.CheckWritable(reportPath, "--report");
+        OutputPaths.CheckTrainOutputs(dataDir, model, report);
         var total = Stopwatch.StartNew();
         TanukiInfo.SetRandomSeed(s.Seed);
 
@@ -86,13 +87,10 @@ internal static class TrainCommand
         try
         {
             if (s.ValidationSplit > 0)
-                (train, val) = ImageDataset.FromDirectoryWithValidation(dataDir, size, s.ValidationSplit, s.BatchSize, s.Seed, cropToAspectRatio: crop, padToAspectRatio: pad);
+                (train, val) = ImageDataset.FromDirectoryWithValidation(dataDir, size, s.ValidationSplit, s.BatchSize, s.Seed, cropToAspectRatio: crop,
+                                                                        padToAspectRatio: pad, onError: onError);
             else
-                train = ImageDataset.FromDirectory(dataDir, size, s.BatchSize, seed: s.Seed, cropToAspectRatio: crop, padToAspectRatio: pad);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException(e.Message);
+                train = ImageDataset.FromDirectory(dataDir, size, s.BatchSize, seed: s.Seed, cropToAspectRatio: crop, padToAspectRatio: pad, onError: onError);
         }
         catch (ArgumentException e) when (e.ParamName == "validationSplit")
         {
@@ -108,6 +106,7 @@ internal static class TrainCommand
         TrainOutcome outcome = TrainRun.Execute(s, classes, train.ClassNames, train, val, Console.Out);
         outcome.Model.Classifier.Save(model);
         Console.WriteLine($"Wrote the model to {model}");
+        OnError.Summarize(train.SkippedFiles, null, Console.Error);
         if (report is not null)
         {
             ReportWriter.Write(report, ReportContent.For(outcome, train.ClassNames, commandLine, options(), model,

@@ -41,6 +41,7 @@ internal static class TrainRun
             throw new CliException($"--base {s.Base} cannot be imported: {e.Message}");
         }
         if (s.Pretrained && s.FineTuneEpochs > 0) CheckUnfreeze(m, s.Unfreeze);
+        Commands.MemoryCheck.RequireForTraining(m.Classifier, trainsAll: s.FineTuneEpochs > 0 || !s.Pretrained, s.Size, s.BatchSize);
         m.Classifier.ClassNames = classNames;
         m.Classifier.ImageResize = s.ResizeMode;
         log.WriteLine($"Model: {(s.Pretrained ? s.ImageBase.Description : "ResNet-18 from random weights")}, {m.Base.CountParams():N0} parameters, " +

@@ -92,6 +92,9 @@ internal sealed record TrainSettings
             throw new CliException($"--image-size {problem}");
         if (!ResizeModes.Contains(Resize))
             throw new CliException($"--resize '{Resize}' is not understood. Choose pad (fit the whole image, fill the rest with white), squash (stretch) or crop (cut to a square).");
+        if ((long)Size * Size > Data.ImageDataset.MaxImagePixels)
+            throw new CliException($"--image-size {Size} makes images of {(long)Size * Size / 1e6:0.#} megapixels, more than the largest Tanuki makes " +
+                                   $"({Data.ImageDataset.MaxImagePixels / 1e6:0.#} megapixels, ImageDataset.MaxImagePixels). {ImageBase.Name}'s native size is {ImageBase.NativeSize}.");
         if (Epochs < 1) throw new CliException($"--epochs must be at least 1. Received: {Epochs}");
         if (FineTuneEpochs < 0) throw new CliException($"--fine-tune-epochs cannot be negative. Received: {FineTuneEpochs}");
         if (FineTuneEpochs > 0 && !Pretrained)

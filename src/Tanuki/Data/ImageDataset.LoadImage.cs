@@ -30,14 +30,33 @@ public sealed partial class ImageDataset
         Guard.OneOf(interpolation, ImageOps.Interpolations);
         if (!File.Exists(path)) throw new FileNotFoundException($"No image at '{path}'.", path);
         Backend.EnsureInitialized();
+        CheckTargetSize(imageSize, nameof(imageSize));
         var fill = background ?? (255, 255, 255);
-        Tensor image = ImageDecoder.Decode(path, colorMode, fill, MaxImagePixels);
-        using var scope = NewDisposeScope();
-        scope.Attach(image);
+        return ImageDecoder.Decode(path, colorMode, fill, MaxImagePixels,
+                                   image => ResizeDecoded(image, imageSize, interpolation, cropToAspectRatio, padToAspectRatio, fill, colorMode));
+    }
+
+    /// <summary>A decoded C×H×W image brought to <paramref name="size"/> (stretched, centre-cropped or padded), contiguous, in 0–255.</summary>
+    private static Tensor ResizeDecoded(Tensor image, (int Height, int Width) size, string interpolation, bool crop, bool pad,
+                                        (byte R, byte G, byte B) background, string colorMode)
+    {
         Tensor batch = image.unsqueeze(0);
-        Tensor resized = ResizeImage(batch, imageSize, interpolation, cropToAspectRatio, padToAspectRatio, fill, colorMode);
-        Tensor x = (ReferenceEquals(resized, batch) ? resized : resized.clamp(0, 255)).squeeze(0).contiguous();
-        return x.MoveToOuterDisposeScope();
+        Tensor resized = ResizeImage(batch, size, interpolation, crop, pad, background, colorMode);
+        if (ReferenceEquals(resized, batch)) return resized.squeeze(0).contiguous();
+        // Interpolation may overshoot the range a little (float weights, bicubic ringing): keep the documented 0–255.
+        using Scalar lo = 0, hi = 255;
+        return resized.clamp(lo, hi).squeeze(0).contiguous();
+    }
+
+    /// <summary>Refuses a target size whose images alone would be larger than <see cref="MaxImagePixels"/> allows a decoded image to be.</summary>
+    private static void CheckTargetSize((int Height, int Width) imageSize, string name)
+    {
+        long pixels = (long)imageSize.Height * imageSize.Width;
+        if (pixels > MaxImagePixels)
+            throw new ArgumentOutOfRangeException(name, imageSize,
+                $"imageSize {imageSize.Height}×{imageSize.Width} is {pixels / 1e6:0.#} megapixels per image, more than ImageDataset.MaxImagePixels " +
+                $"({MaxImagePixels / 1e6:0.#} megapixels), the largest image Tanuki decodes or makes. Use a smaller size (ResNet-18 was trained at 224×224), " +
+                "or raise ImageDataset.MaxImagePixels if the machine has the memory.");
     }
 
     /// <summary>

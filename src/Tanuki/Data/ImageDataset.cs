@@ -93,10 +93,12 @@ public sealed partial class ImageDataset : Dataset
     private (Tensor, Tensor) Load(int index)
     {
         string path = _files[index];
-        Tensor image;
+        Tensor x;
         try
         {
-            image = ImageDecoder.Decode(path, _settings.ColorMode, _settings.Background, MaxImagePixels);
+            x = ImageDecoder.Decode(path, _settings.ColorMode, _settings.Background, MaxImagePixels,
+                                    image => ResizeDecoded(image, (_settings.Height, _settings.Width), _settings.Interpolation, _settings.CropToAspectRatio,
+                                                           _settings.PadToAspectRatio, _settings.Background, _settings.ColorMode));
         }
         catch (Exception e) when (_settings.Skip && e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -104,12 +106,7 @@ public sealed partial class ImageDataset : Dataset
             return (null!, null!);
         }
         using var scope = NewDisposeScope();
-        scope.Attach(image);
-        Tensor batch = image.unsqueeze(0);
-        Tensor resized = ResizeImage(batch, (_settings.Height, _settings.Width), _settings.Interpolation, _settings.CropToAspectRatio,
-                                     _settings.PadToAspectRatio, _settings.Background, _settings.ColorMode);
-        // Interpolation may overshoot the range a little (float weights, bicubic ringing): keep the documented 0–255.
-        Tensor x = (ReferenceEquals(resized, batch) ? resized : resized.clamp(0, 255)).squeeze(0).contiguous();
+        scope.Attach(x);
         Tensor y = _settings.LabelMode switch
         {
             "int" => torch.tensor((long)_labels[index]),

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tanuki.Losses;
@@ -76,10 +77,12 @@ internal static class LossReduction
         if (reduction == "mean_with_sample_weight" && weight is not null)
         {
             Tensor divisor = weight.sum();
+            using Scalar zero = 0;   // Scalars made from numbers are disposed on the training step (see Scalars)
             // Keras's divide_no_nan, written so that its gradient has no NaN either.
-            return sum / torch.where(divisor.eq(0), torch.ones_like(divisor), divisor) * divisor.ne(0);
+            return sum / torch.where(divisor.eq(zero), torch.ones_like(divisor), divisor) * divisor.ne(zero);
         }
-        return sum / values.numel();
+        using Scalar count = values.numel();
+        return sum.div(count);
     }
 
     /// <summary>

@@ -103,6 +103,12 @@ public abstract class MeanMetricWrapper : Metric
 
     /// <inheritdoc />
     public override void ResetState() { _total = 0; _count = 0; }
+
+    /// <summary>
+    /// Whether each prediction (row) is finite. A NaN or infinite prediction is never right: argmax would pick the
+    /// first NaN (class 0 when all are NaN), and a model with NaN weights would score the share of class 0.
+    /// </summary>
+    internal static Tensor FiniteRows(Tensor yPred) => torch.isfinite(yPred).all(-1);
 }
 
 /// <summary>The weighted mean of scalar values (the <c>loss</c> entry of the logs, weighted by batch size).</summary>

@@ -156,7 +156,7 @@ public class Sequential : Model
                 $"Input 0 of Sequential '{Name}' is incompatible: expected shape {Shapes.Format(_input.Shape)}, but received input with shape {Shapes.Format(inputs.shape)}.");
         if (Layers.Count == 0)
             throw new ArgumentException($"Sequential model '{Name}' cannot be called because it has no layers. Call Add(layer).");
-        Tensor x = inputs;
+        Tensor x = Graph.AsFloat([inputs])[0];   // integer, boolean or float64 data as the float32 an Input takes, as Keras converts it
         foreach (Layer l in Layers) x = l.Call(x, training);
         return x;
     }

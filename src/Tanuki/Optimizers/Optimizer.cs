@@ -188,7 +188,11 @@ public abstract class Optimizer
             }
             state.Steps++;
             double lr = LearningRate * GetLearningRateMultiplier(v);
-            if (WeightDecay is double wd && wd > 0 && UsesWeightDecay(v)) v.Value.mul_(1 - wd * lr);
+            if (WeightDecay is double wd && wd > 0 && UsesWeightDecay(v))
+            {
+                using Scalar decay = 1 - wd * lr;   // see Scalars
+                v.Value.mul_(decay);
+            }
             UpdateStep(grads[i].to_type(v.Value.dtype), v.Value, state.Tensors, state.Steps, lr);
             v.Touch();
         }
@@ -202,18 +206,28 @@ public abstract class Optimizer
         if (GlobalClipNorm is double g)
         {
             double norm = Math.Sqrt(grads.Sum(t => t.to_type(ScalarType.Float64).square().sum().item<double>()));
-            if (norm > g) for (int i = 0; i < grads.Length; i++) grads[i] = grads[i] * (g / norm);
+            if (norm > g)
+            {
+                using Scalar scale = g / norm;   // see Scalars
+                for (int i = 0; i < grads.Length; i++) grads[i] = grads[i].mul(scale);
+            }
         }
         return grads;
     }
 
     private Tensor Clip(Tensor g)
     {
-        if (ClipValue is double cv) return g.clamp(-cv, cv);
+        if (ClipValue is double cv)
+        {
+            using Scalar lo = -cv, hi = cv;   // see Scalars
+            return g.clamp(lo, hi);
+        }
         if (ClipNorm is double cn)
         {
             double norm = g.norm().item<float>();
-            return norm > cn ? g * (cn / norm) : g;
+            if (!(norm > cn)) return g;
+            using Scalar scale = cn / norm;
+            return g.mul(scale);
         }
         return g;
     }

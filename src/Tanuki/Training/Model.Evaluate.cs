@@ -51,6 +51,7 @@ public partial class Model
         var lossMean = new Metrics.Mean("loss");
         foreach (var (_, m, _) in _metricKeys) m.ResetState();
         int steps = 0;
+        long nonFinite = 0, samples = 0;
         foreach (var (predict, targets) in batches)
         {
             using var scope = NewDisposeScope();
@@ -62,9 +63,19 @@ public partial class Model
             Tensor predictions = predict(scope);
             lossMean.UpdateState(Loss!.Call(yd, predictions, wd).item<float>(), y.shape[0]);
             UpdateMetrics(yd, predictions, wd);
+            nonFinite += NonFiniteRows(predictions);
+            samples += predictions.shape[0];
             steps++;
         }
         if (steps == 0) throw new ArgumentException("The evaluation data yielded no batches.");
+        if (nonFinite > 0)
+            Console.Error.WriteLine($"Warning: model '{Name}' predicted NaN or infinite values for {nonFinite} of {samples} samples; they count as wrong " +
+                                    "in every accuracy. Its weights are probably not finite (training diverged): train again with a lower learning rate.");
         return CurrentLogs(lossMean);
     }
+
+    /// <summary>How many predictions (rows) hold a NaN or an infinity.</summary>
+    private static long NonFiniteRows(Tensor predictions) =>
+        predictions.dim() == 0 ? (torch.isfinite(predictions).item<bool>() ? 0 : 1)
+        : torch.isfinite(predictions).reshape(predictions.shape[0], -1).all(1).logical_not().sum().item<long>();
 }

@@ -116,6 +116,7 @@ public partial class Model
         {
             cbs.OnEpochBegin(epoch);
             IReadOnlyList<Variable> trainable = PrepareTrainableWeights();   // after OnEpochBegin: callbacks may unfreeze
+            var finite = new FiniteWeights(Weights);
             cache.Prepare(trainable);
             lossMean.ResetState();
             foreach (var (_, m, _) in _metricKeys) m.ResetState();
@@ -123,7 +124,7 @@ public partial class Model
             foreach (var (forward, y, count) in EpochBatches(data, cache))
             {
                 cbs.OnBatchBegin(step);
-                TrainStep(forward, y, weighting, count, trainable, epoch, step, lossMean, cbs.HandlesNonFiniteLoss);
+                TrainStep(forward, y, weighting, count, trainable, epoch, step, lossMean, cbs.HandlesNonFiniteLoss, finite);
                 cbs.OnBatchEnd(step, CurrentLogs(lossMean));
                 step++;
                 if (StopTraining) break;
@@ -173,10 +174,13 @@ public partial class Model
     /// weights → optimizer update → metrics. Everything it allocates dies with its dispose scope.
     /// A NaN or infinite loss is never applied: it throws, or, when a callback such as TerminateOnNaN takes it
     /// over, goes into the batch logs (the weights keep their last finite values) for that callback to stop training.
+    /// A step that leaves a weight NaN or infinite although its loss was finite (an update that overflowed) always throws:
+    /// those weights cannot be given back, and a model that silently holds them must never be used or saved.
     /// </summary>
     private void TrainStep(Func<DisposeScope, Tensor> forward, Tensor targets, SampleWeighting weighting, long count, IReadOnlyList<Variable> trainable,
-                           int epoch, int step, Metrics.Mean lossMean, bool nonFiniteHandled)
+                           int epoch, int step, Metrics.Mean lossMean, bool nonFiniteHandled, FiniteWeights finite)
     {
+        finite.Snapshot();
         using var scope = NewDisposeScope();
         scope.Attach(targets);
         (Tensor y, Tensor? w) = weighting.Resolve(targets);
@@ -193,6 +197,8 @@ public partial class Model
         if (!double.IsFinite(value))
             throw new TrainingException(
                 $"The loss became {value} at epoch {epoch + 1}, step {step + 1}; training stopped before applying that update. " +
+                (finite.FirstNonFinite() is var (stat, statKind)
+                    ? $"The forward pass had already made '{stat.Path}' {statKind} (a moving statistic), so the model's weights are no longer usable. " : "") +
                 "Try a lower learning rate, check the inputs and targets for NaN or infinite values, or use fromLogits: true with a model that outputs logits.",
                 epoch + 1, step + 1);
         if (trainable.Count > 0)
@@ -204,6 +210,12 @@ public partial class Model
                 : new Tensor?[trainable.Count];
             Optimizer!.ApplyGradients(grads.Select(g => g is null || g.IsInvalid ? null : g).ToList(), trainable);
         }
+        if (finite.FirstNonFinite() is var (weight, kind))
+            throw new TrainingException(
+                $"The weights became {kind} at epoch {epoch + 1}, step {step + 1}: after that step's update (whose loss, {value:g6}, was finite) " +
+                $"weight '{weight.Path}' holds {(kind == "NaN" ? "NaN values" : "infinite values")}, so the model's weights are no longer usable; training stopped. " +
+                $"The update overflowed: use a lower learning rate (it was {Optimizer!.LearningRate:g}) or clip the gradients (clipNorm), and train again from the last good weights.",
+                epoch + 1, step + 1);
         lossMean.UpdateState(value, count);
         UpdateMetrics(yd, predictions, wd);
     }
