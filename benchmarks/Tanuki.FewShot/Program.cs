@@ -17,6 +17,7 @@
 // Run: benchmarks/fewshot [--data fashion|photos|both] [--sizes 5,10,20,50] [--seeds 3] [--rows ...]
 //                         [--regimes balanced,imbalanced,user] [--image-size 224] [--test-per-class 100]
 //                         [--out FILE.json] [--cache DIR]
+//      benchmarks/fewshot --tables FILE.json   (the tables of an earlier run's file)
 using System.Diagnostics;
 using System.Globalization;
 using Tanuki;
@@ -26,6 +27,11 @@ using Tanuki.FewShot;
 Settings settings;
 try
 {
+    if (args is ["--tables", string path])
+    {
+        Console.Write(Report.Tables(path));
+        return 0;
+    }
     settings = Settings.Parse(args);
 }
 catch (ArgumentException e)
@@ -40,7 +46,6 @@ Console.WriteLine($"fewshot: data {string.Join(",", settings.Data)}, sizes {stri
 string scratch = Directory.CreateTempSubdirectory("tanuki-fewshot-").FullName;
 var runs = new List<RunRecord>();
 var impossible = new List<ImpossibleRegime>();
-var tables = new List<string>();
 try
 {
     foreach (string data in settings.Data)
@@ -59,7 +64,6 @@ try
                               string.Join(", ", photos.ClassNames.Select((n, c) => $"{n} {photos.Available[c]}")));
             RunAll("photos", photos.ClassNames, photos.Available, minimumTest: 4, (plan, draw) => new PhotoRun(photos, plan, draw, settings.ImageSize, scratch));
         }
-        tables.Add(data);
     }
 }
 finally
@@ -69,13 +73,8 @@ finally
 
 string loadEnd = LoadAverage();
 Console.WriteLine();
-foreach (string data in tables)
-{
-    Console.WriteLine($"== {data}: test accuracy, mean ± standard deviation over seeds, and mean seconds per run ==");
-    Console.WriteLine(Report.Table(data, runs, settings.Rows, impossible));
-}
-Console.WriteLine($"load average at start {loadStart}, at end {loadEnd} ({Environment.ProcessorCount} cores): times depend on the load, accuracies do not.");
 File.WriteAllText(settings.Out, Report.Json(settings, runs, impossible, loadStart, loadEnd));
+Console.Write(Report.Tables(settings.Out));
 Console.WriteLine($"every run: {settings.Out}");
 return 0;
 

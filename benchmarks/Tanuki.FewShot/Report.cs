@@ -68,19 +68,37 @@ internal static class Report
         return v.Min() == v.Max() ? v[0].ToString(CultureInfo.InvariantCulture) : $"{v.Min()}-{v.Max()}";
     }
 
-    /// <summary>The JSON file: the settings, the machine's load, every run, the impossible regimes.</summary>
-    public static string Json(object settings, IReadOnlyList<RunRecord> runs, IReadOnlyList<ImpossibleRegime> impossible, string loadStart, string loadEnd)
+    private static readonly JsonSerializerOptions s_json = new()
     {
-        var options = new JsonSerializerOptions
-        {
-            WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        };
-        return JsonSerializer.Serialize(new
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The JSON file: the settings, the machine's load, every run, the impossible regimes.</summary>
+    public static string Json(object settings, IReadOnlyList<RunRecord> runs, IReadOnlyList<ImpossibleRegime> impossible, string loadStart, string loadEnd) =>
+        JsonSerializer.Serialize(new
         {
             Benchmark = "fewshot", Settings = settings, Cores = Environment.ProcessorCount, LoadAverageStart = loadStart, LoadAverageEnd = loadEnd,
             Runs = runs, Impossible = impossible,
-        }, options);
+        }, s_json);
+
+    /// <summary>The tables of a JSON file this program wrote (also of a run still going or stopped: it is rewritten after every seed).</summary>
+    public static string Tables(string path)
+    {
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
+        JsonElement root = json.RootElement;
+        var runs = root.GetProperty("runs").Deserialize<List<RunRecord>>(s_json)!;
+        var impossible = root.GetProperty("impossible").Deserialize<List<ImpossibleRegime>>(s_json)!;
+        var rows = Settings.AllRows.Where(r => runs.Any(x => x.Row == r)).ToList();
+        var sb = new StringBuilder();
+        foreach (string data in runs.Select(r => r.Data).Concat(impossible.Select(i => i.Data)).Distinct())
+        {
+            sb.AppendLine($"== {data}: test accuracy, mean ± standard deviation over seeds, and mean seconds per run ==");
+            sb.AppendLine(Table(data, runs, rows, impossible));
+        }
+        sb.AppendLine($"load average at start {root.GetProperty("load_average_start").GetString()}, at end {root.GetProperty("load_average_end").GetString()} " +
+                      $"({root.GetProperty("cores").GetInt32()} cores): times depend on the load, accuracies do not.");
+        return sb.ToString();
     }
 }
