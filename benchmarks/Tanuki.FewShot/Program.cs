@@ -27,7 +27,7 @@ using Tanuki.FewShot;
 Settings settings;
 try
 {
-    if (args is ["--tables", string path])
+    if (args.SkipWhile(a => a != "--tables").ToArray() is ["--tables", string path])
     {
         Console.Write(Report.Tables(path));
         return 0;
