@@ -7,6 +7,8 @@ using Tanuki.Benchmarks;
 //   peak           this machine's peak fp32 FLOP/s (an FMA loop and a libtorch sgemm).
 //   ablation       one inference optimisation on and off in alternating steps of one process (A/B on a noisy machine).
 //   export         ResNet-18 classifier → ONNX → ONNX Runtime session: export + session creation time (goal < 2 s).
+//   engine         Predict on libtorch vs ONNX Runtime for graphs from tiny to ResNet-18, and session build times: the
+//                  measurements behind InferenceEngine.Auto's rule.
 //   peer           one measurement of one peer (run starts these; not meant to be typed).
 try
 {
@@ -18,6 +20,7 @@ try
         "peer" => PeerProcess.Run(new Args(args[1..])),
         "ablation" => Ablation.Run(new Args(args[1..])),
         "export" => ExportBenchmark.Run(new Args(args[1..])),
+        "engine" => EngineBenchmark.Run(new Args(args[1..])),
         _ => Usage(),
     };
 }
@@ -36,6 +39,7 @@ static int Usage()
                Tanuki.Benchmarks peak [--quick]
                Tanuki.Benchmarks ablation [--switch add-relu|fusion|channels-last] [--size 224] [--reps 20]
                Tanuki.Benchmarks export [--size 224] [--reps 5] [--warmup 1]
+               Tanuki.Benchmarks engine [--cases mlp-tiny,mlp,cnn-small,cnn,resnet18-32,...] [--batch 32] [--reps 9]
         See benchmarks/README.md.
         """);
     return 2;
