@@ -34,12 +34,12 @@ internal static class PredictCommand
         var size = ModelFiles.ImageSize(model);
         IReadOnlyList<string> classes = ModelFiles.ClassNames(model, model.Outputs[0].Shape[^1]);
         int k = Math.Min(top, classes.Count);
+        var inference = new Tanuki.Inference.InferencePass(model, files.Length);   // the model's inference engine, told how many images are coming
         foreach (string file in files)
         {
             using var scope = NewDisposeScope();
-            using var _ = no_grad();
             Tensor image = ImageDataset.LoadImage(file, size);
-            Tensor probs = model.Call(image.unsqueeze(0).to(Backend.Device), training: false).softmax(-1).squeeze(0).cpu();
+            Tensor probs = inference.Run(image.unsqueeze(0)).softmax(-1).squeeze(0).cpu();
             var (values, indexes) = probs.topk(k);
             float[] p = values.data<float>().ToArray();
             long[] idx = indexes.data<long>().ToArray();

@@ -78,13 +78,13 @@ internal static class TwoStageTraining
     {
         var counts = new int[classes, classes];
         long right = 0, total = 0;
+        var inference = new Tanuki.Inference.InferencePass(model, first => Model.ExpectedSamples(data, first));   // the model's inference engine
         foreach (var (x, y) in data)
         {
             using var scope = NewDisposeScope();
-            using var _ = no_grad();
             scope.Attach(x);
             scope.Attach(y);
-            long[] predicted = model.Call(x.to(Backend.Device), training: false).argmax(-1).cpu().data<long>().ToArray();
+            long[] predicted = inference.Run(x).argmax(-1).cpu().data<long>().ToArray();
             long[] truth = y.reshape(-1).to_type(ScalarType.Int64).cpu().data<long>().ToArray();
             for (int i = 0; i < truth.Length; i++)
             {

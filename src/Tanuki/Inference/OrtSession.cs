@@ -23,6 +23,7 @@ internal sealed class OrtSession : IDisposable
     private bool _disposed;
 
     private static long s_live;
+    private static long s_created;
     private static long s_liveValues;
 
     /// <summary>
@@ -40,7 +41,11 @@ internal sealed class OrtSession : IDisposable
         _outputNames = _session.OutputNames.ToArray();
         Threads = threads;
         Interlocked.Increment(ref s_live);
+        Interlocked.Increment(ref s_created);
     }
+
+    /// <summary>Sessions built in the process so far.</summary>
+    internal static long Created => Interlocked.Read(ref s_created);
 
     /// <summary>Sessions open in the process now (tests check that none is left behind).</summary>
     internal static long Live => Interlocked.Read(ref s_live);
