@@ -33,9 +33,10 @@ catch (ArgumentException e)
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: Tanuki.Benchmarks run [--quick] [--sizes 96,224] [--tasks inference,train_full,train_frozen_base]
-                                     [--peers tanuki,torchsharp,pytorch,ort] [--reps 10] [--warmup 2] [--batch 32]
-               Tanuki.Benchmarks frozen-stage [--epochs 10] [--per-class 100] [--size 96] [--tanuki-naive] [--no-python]
+        usage: Tanuki.Benchmarks run [--quick] [--sizes 96,224] [--tasks inference,predict,train_full,train_frozen_base]
+                                     [--peers tanuki,tanuki-libtorch,torchsharp,pytorch,ort] [--reps 10] [--warmup 2] [--batch 32]
+               Tanuki.Benchmarks frozen-stage [--epochs 10] [--per-class 100] [--size 96] [--tanuki-naive] [--no-tanuki-libtorch]
+                                              [--ort-spinning off|on] [--no-python]
                Tanuki.Benchmarks peak [--quick]
                Tanuki.Benchmarks ablation [--switch add-relu|fusion|channels-last] [--size 224] [--reps 20]
                Tanuki.Benchmarks export [--size 224] [--reps 5] [--warmup 1]

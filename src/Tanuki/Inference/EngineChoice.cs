@@ -21,7 +21,7 @@ internal enum EngineReason
     /// <summary>A layer is random in this call (a Dropout called with <c>training: true</c>), which ONNX Runtime would not reproduce.</summary>
     Random,
 
-    /// <summary>The session matches the part's weights: ONNX Runtime runs it (it measured faster on every graph tried).</summary>
+    /// <summary>The session matches the part's weights, and ONNX Runtime is the faster engine for it (measured, or assumed until measured).</summary>
     SessionCurrent,
 
     /// <summary>The session needs (re)building, and <see cref="EngineRule"/> finds the work ahead worth it.</summary>
@@ -32,6 +32,9 @@ internal enum EngineReason
 
     /// <summary>The session would need (re)building, and the work ahead is too short to repay it (<see cref="EngineRule"/>).</summary>
     ShortPass,
+
+    /// <summary>Both engines have run this part, and libtorch was the faster.</summary>
+    LibTorchFaster,
 }
 
 /// <summary>The engine a part of a model runs on, and why.</summary>

@@ -24,7 +24,8 @@ internal sealed class InferencePart : IDisposable
     private long[] _versions = [];
     private string? _unsupported;
     private Layer[] _unsupportedLayers = [];
-    private readonly LibTorchRent _rent = new();
+    private readonly EngineClock _clock = new();
+    private bool _warm;
     private bool _disposed;
 
     /// <param name="owner">The model whose <see cref="Model.Execution"/> options apply.</param>
@@ -88,14 +89,18 @@ internal sealed class InferencePart : IDisposable
                 choice = EngineChoice.LibTorch(EngineReason.NotExportable, _unsupported);
                 return null;
             }
-            return _session!.Run(inputs);
+            long start = Stopwatch.GetTimestamp();
+            Tensor[] outputs = _session!.Run(inputs);
+            if (_warm) _clock.AddOnnxRuntime(Stopwatch.GetElapsedTime(start).TotalSeconds, inputs[0].shape[0]);
+            _warm = true;
+            return outputs;
         }
     }
 
     /// <summary>Tells the part that a call it declined ran on libtorch in <paramref name="seconds"/> (for <see cref="EngineRule"/>).</summary>
     public void RecordLibTorch(double seconds, long samples)
     {
-        lock (_lock) _rent.Add(seconds, samples);
+        lock (_lock) _clock.AddLibTorch(seconds, samples);
     }
 
     private EngineChoice Choose(IReadOnlyList<Tensor> inputs, long remainingSamples, bool random, bool forced, out ExportPlan? plan, out Layer[] layers)
@@ -113,17 +118,19 @@ internal sealed class InferencePart : IDisposable
         Variable[] covered = Covered(layers);
         if (covered.Any(w => w.Value.device_type != DeviceType.CPU)) return EngineChoice.LibTorch(EngineReason.NotOnCpu);
         if (forced) return EngineChoice.OnnxRuntime(EngineReason.ForcedOnnxRuntime);
+        _clock.Observe(covered);
+        double saved = _clock.SavedFraction(EngineRule.PriorSavedFraction);
+        if (saved <= 0) return EngineChoice.LibTorch(EngineReason.LibTorchFaster);
         if (Current(layers, covered)) return EngineChoice.OnnxRuntime(EngineReason.SessionCurrent);
-        _rent.Observe(covered);
         double build = double.IsNaN(LastBuildSeconds) ? EngineRule.EstimatedBuildSeconds(covered.Sum(w => w.Count)) : LastBuildSeconds;
-        EngineReason reason = EngineRule.Decide(_rent.Seconds, _rent.SecondsPerSample, remainingSamples, build);
+        EngineReason reason = EngineRule.Decide(_clock.RentSeconds, _clock.LibTorchSecondsPerSample, remainingSamples, build, saved);
         return reason == EngineReason.WorthBuilding ? EngineChoice.OnnxRuntime(reason) : EngineChoice.LibTorch(reason);
     }
 
     /// <summary>Whether the open session was built from these layers, their weights as they are now, and the current thread count.</summary>
     private bool Current(Layer[] layers, Variable[]? covered = null) =>
         _session is not null && _session.Threads == _owner.Execution.Threads && layers.SequenceEqual(_layers) &&
-        LibTorchRent.SameWeights(covered ?? Covered(layers), _covered, _versions);
+        EngineClock.SameWeights(covered ?? Covered(layers), _covered, _versions);
 
     private bool Build(ExportPlan plan, Layer[] layers, bool forced)
     {
@@ -142,6 +149,7 @@ internal sealed class InferencePart : IDisposable
         }
         LastBuildSeconds = clock.Elapsed.TotalSeconds;
         Builds++;
+        _warm = false;
         _layers = layers;
         _covered = Covered(layers);
         _versions = _covered.Select(v => v.Version).ToArray();

@@ -12,20 +12,20 @@ public class EngineRuleTests
 {
     [Fact]
     public void APassWithNoEndInSightBuildsAtOnce() =>
-        Assert.Equal(EngineReason.WorthBuilding, EngineRule.Decide(rentSeconds: 0, secondsPerSample: double.NaN, remainingSamples: -1, buildSeconds: 5));
+        Assert.Equal(EngineReason.WorthBuilding, EngineRule.Decide(rentSeconds: 0, secondsPerSample: double.NaN, remainingSamples: -1, buildSeconds: 5, savedFraction: 0.1));
 
     [Fact]
     public void UnknownSpeedIsMeasuredOnLibTorchFirst() =>
-        Assert.Equal(EngineReason.Measuring, EngineRule.Decide(0, double.NaN, remainingSamples: 1_000_000, buildSeconds: 0.1));
+        Assert.Equal(EngineReason.Measuring, EngineRule.Decide(0, double.NaN, remainingSamples: 1_000_000, buildSeconds: 0.1, savedFraction: 0.1));
 
     [Theory]
-    // ResNet-18 at 96² on this machine: ~5 ms per sample on libtorch, ~0.6 s to build; 10% saved.
+    // ResNet-18 at 96² on this machine: ~5 ms per sample on libtorch, ~0.6 s to build; 10% saved (the prior).
     [InlineData(0.0, 200, false)]     // a 200-image validation set right after an epoch: 1 s of libtorch saves 0.1 s < 0.6 s
     [InlineData(0.0, 2000, true)]     // a 2,000-image evaluation: 10 s saves 1 s > 0.6 s
     [InlineData(5.0, 200, true)]      // the 25th small pass on the same weights: 5 s already spent, 6 s in all saves 0.6 s
     public void APassIsWorthASessionWhenItsLibTorchTimeTimesTheSavingExceedsTheBuild(double rent, long samples, bool build)
     {
-        EngineReason reason = EngineRule.Decide(rent, secondsPerSample: 0.005, samples, buildSeconds: 0.6);
+        EngineReason reason = EngineRule.Decide(rent, secondsPerSample: 0.005, samples, buildSeconds: 0.6, savedFraction: 0.1);
         Assert.Equal(build ? EngineReason.WorthBuilding : EngineReason.ShortPass, reason);
     }
 
@@ -73,19 +73,40 @@ public class EngineRuleTests
     }
 
     [Fact]
-    public void TheRentStartsAgainWhenTheWeightsChangeButTheSpeedIsRemembered()
+    public void TheRentStartsAgainWhenTheWeightsChangeButTheSpeedsAreRemembered()
     {
         var dense = new Dense(2);
         dense.Build([-1, 3]);
         Variable[] weights = [.. dense.Weights];
-        var rent = new LibTorchRent();
-        rent.Observe(weights);
-        rent.Add(0.5, 10);
-        rent.Observe(weights);
-        Assert.Equal(0.5, rent.Seconds);
+        var clock = new EngineClock();
+        clock.Observe(weights);
+        Assert.Equal(0.1, clock.SavedFraction(prior: 0.1));                 // nothing measured: the prior
+        clock.AddLibTorch(0.5, 10);
+        clock.Observe(weights);
+        Assert.Equal(0.5, clock.RentSeconds);
+        Assert.Equal(0.1, clock.SavedFraction(prior: 0.1));                 // one engine measured: still the prior
+        clock.AddOnnxRuntime(0.1, 10);
+        Assert.Equal(0.8, clock.SavedFraction(prior: 0.1), 12);             // both: ONNX Runtime took 0.01 s a sample, libtorch 0.05
         using (var scope = torch.NewDisposeScope()) weights[1].Assign(torch.ones(2));
-        rent.Observe(weights);
-        Assert.Equal(0, rent.Seconds);
-        Assert.Equal(0.05, rent.SecondsPerSample, 12);
+        clock.Observe(weights);
+        Assert.Equal(0, clock.RentSeconds);
+        Assert.Equal(0.05, clock.LibTorchSecondsPerSample, 12);
+        Assert.Equal(0.8, clock.SavedFraction(prior: 0.1), 12);
+    }
+
+    [Fact]
+    public void WhereLibTorchMeasuredFasterItStays()
+    {
+        Model model = SmallFunctional();
+        model.Execution.InferenceEngine = InferenceEngine.Auto;
+        using var scope = torch.NewDisposeScope();
+        Tensor x = Images(4, 12, seed: 31);
+        InferencePart part = model.WholeInference;
+        part.TryRun([x], remainingSamples: -1, random: false, out _);       // builds, first call (not timed)
+        part.TryRun([x], remainingSamples: -1, random: false, out _);       // timed
+        part.RecordLibTorch(1e-9, 4);                                       // libtorch: far faster than anything real
+        Assert.Null(part.TryRun([x], remainingSamples: -1, random: false, out EngineChoice choice));
+        Assert.Equal(EngineReason.LibTorchFaster, choice.Reason);
+        model.ReleaseInferenceSessions();
     }
 }
