@@ -60,7 +60,7 @@ internal sealed class OrtSession : IDisposable
     /// The session options Tanuki uses: every graph optimisation, one inter-op thread (the graph runs in order), and
     /// worker threads that sleep when idle rather than spin (<see cref="AllowSpinning"/>).
     /// </summary>
-    private static SessionOptions Options(int threads)
+    internal static SessionOptions Options(int threads)
     {
         var options = new SessionOptions
         {
@@ -87,7 +87,7 @@ internal sealed class OrtSession : IDisposable
             throw new ArgumentException($"The exported graph takes {_inputNames.Length} input(s). Received: {inputs.Count}");
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var scope = NewDisposeScope();
-        Tensor[] args = inputs.Select(x => x.dtype == ScalarType.Float32 && x.is_contiguous() ? x : x.to(ScalarType.Float32).contiguous()).ToArray();
+        Tensor[] args = inputs.Select(x => x.dtype == ScalarType.Float32 && x.is_contiguous() && !x.requires_grad ? x : x.detach().to(ScalarType.Float32).contiguous()).ToArray();
         long[][] shapes = OutputShapes(args);
         Tensor[] outputs = shapes.Select(s => torch.empty(s, ScalarType.Float32)).ToArray();
         var values = new List<OrtValue>(args.Length + outputs.Length);
