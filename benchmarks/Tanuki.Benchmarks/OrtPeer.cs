@@ -16,7 +16,8 @@ namespace Tanuki.Benchmarks;
 /// </summary>
 internal static class OrtPeer
 {
-    public static Measurement Measure(string task, int size, int batch, int warmup, int reps)
+    /// <summary>One measurement; <paramref name="spinning"/>: whether ONNX Runtime's idle worker threads spin (its default) or sleep (as in Tanuki's sessions).</summary>
+    public static Measurement Measure(string task, int size, int batch, int warmup, int reps, bool spinning = true)
     {
         if (!PeerProcess.IsInference(task)) throw new ArgumentException("ONNX Runtime measures inference only.");
         int threads = Environment.ProcessorCount;
@@ -31,13 +32,15 @@ internal static class OrtPeer
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             };
+            if (!spinning) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
             using var session = new InferenceSession(path, options);
             var random = new Random(0);
             float[] data = new float[batch * 3 * size * size];
             for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 255);
             string input = session.InputMetadata.Keys.First();
             var feed = new[] { NamedOnnxValue.CreateFromTensor(input, new DenseTensor<float>(data, [batch, 3, size, size])) };
-            string info = $"ONNX Runtime {typeof(InferenceSession).Assembly.GetName().Version}, intra-op threads {threads}, graph optimisation all";
+            string info = $"ONNX Runtime {typeof(InferenceSession).Assembly.GetName().Version}, intra-op threads {threads}, graph optimisation all, " +
+                          $"idle threads {(spinning ? "spin (ONNX Runtime's default)" : "sleep")}";
             return Measurement.Time("ort", task, size, batch, () => { using var r = session.Run(feed); }, warmup, reps, info);
         }
         finally

@@ -27,6 +27,7 @@ internal static class PeerProcess
             "tanuki-nofusion" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: false, InferenceEngine.LibTorch),
             "torchsharp" => TorchSharpPeer.Measure(task, size, batch, warmup, reps),
             "ort" => OrtPeer.Measure(task, size, batch, warmup, reps),
+            "ort-nospin" => OrtPeer.Measure(task, size, batch, warmup, reps, spinning: false),
             _ => throw new ArgumentException($"unknown peer '{peer}'."),
         };
         Console.WriteLine((m with { Peer = peer }).ToJson());

@@ -28,6 +28,7 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
         "torchsharp" => "TorchSharp",
         "pytorch" => "PyTorch",
         "ort" => "ONNX Runtime",
+        "ort-nospin" => "ONNX Runtime, no spin",
         _ => peer,
     };
 
@@ -104,7 +105,7 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
             {
                 if (Tanuki(task, size) is not Measurement t) continue;
                 string what = task == "inference" ? "frozen-base forward" : "Predict, trained classifier";
-                foreach (var (peer, goal) in new[] { ("ort", "≥ 1.00"), ("pytorch", "≥ 1.50"), ("tanuki-libtorch", "-") })
+                foreach (var (peer, goal) in new[] { ("ort", "≥ 1.00"), ("ort-nospin", "≥ 1.00"), ("pytorch", "≥ 1.50"), ("tanuki-libtorch", "-") })
                     if (Find(peer, task, size) is Measurement p)
                         inference.Add($"{what} {size}²: Tanuki {t.MedianImagesPerSecond / p.MedianImagesPerSecond:0.00}× {Display(peer)}'s throughput" +
                                       (goal == "-" ? "" : $" (goal {goal})"));
