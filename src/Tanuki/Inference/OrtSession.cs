@@ -14,7 +14,7 @@ namespace Tanuki.Inference;
 internal sealed class OrtSession : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly RunOptions _run = new();
+    private readonly RunOptions _run;
     private readonly ExportPlan _plan;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
@@ -37,6 +37,7 @@ internal sealed class OrtSession : IDisposable
         byte[] model = OnnxExporter.Export(plan, OnnxExporter.MaxOpset).ToByteArray();
         using var options = Options(threads);
         _session = new InferenceSession(model, options);
+        _run = new RunOptions();
         _inputNames = _session.InputNames.ToArray();
         _outputNames = _session.OutputNames.ToArray();
         Threads = threads;

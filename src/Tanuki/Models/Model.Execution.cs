@@ -16,6 +16,11 @@ public partial class Model
     /// Runtime where it measured faster, by default) and with how many threads. Options not set here follow
     /// <see cref="ExecutionOptions.Default"/>. Several models may share one object.
     /// </summary>
+    /// <remarks>
+    /// An ONNX Runtime session holds a copy of the weights it runs. It is rebuilt when one of them changes through
+    /// <see cref="Variable.Assign"/>, <see cref="Layer.SetWeights"/>, <c>Fit</c> or an optimizer; a weight's tensor changed
+    /// in place by hand (<c>variable.Value.copy_(...)</c>) is not seen, so change weights with <c>Assign</c>.
+    /// </remarks>
     public ExecutionOptions Execution
     {
         get => _execution;
