@@ -365,6 +365,45 @@ def core_cases():
         y=(f32(xf) - f32(m4)) / np.sqrt(f32(v4) + eps) * f32(g4) + f32(b4))
 
 
+def transformer_cases():
+    """LayerNormalization, MatMul, Slice, ConstantConcatenate and the activations ONNX import needs (ViT, ConvNeXt,
+    MobileNetV3, ShuffleNet). Made after the other cases, so that adding them changed none of those."""
+    t = lambda a: torch.from_numpy(f32(a))
+
+    x = randn(2, 5, 6)
+    g, b = randn(6) * 0.5 + 1, randn(6)
+    add("layer_norm_last", x=x, gamma=g, beta=b, y=F.layer_norm(t(x), (6,), t(g), t(b), eps=1e-3).numpy())
+    add("layer_norm_plain", x=x, y=F.layer_norm(t(x), (6,), eps=1e-5).numpy())
+    xc = randn(2, 4, 3, 5) * 2 + 1
+    gc, bc = randn(4) * 0.5 + 1, randn(4)
+    # ConvNeXt's LayerNorm2d: the channels of each pixel.
+    yc = F.layer_norm(t(xc).permute(0, 2, 3, 1), (4,), t(gc), t(bc), eps=1e-6).permute(0, 3, 1, 2)
+    add("layer_norm_channels", x=xc, gamma=gc, beta=bc, y=yc.numpy())
+    g2, b2 = randn(4, 5) * 0.5 + 1, randn(4, 5)   # axes 1 and 3, not adjacent
+    y2 = F.layer_norm(t(xc).permute(0, 2, 1, 3), (4, 5), t(g2), t(b2), eps=1e-3).permute(0, 2, 1, 3)
+    add("layer_norm_two_axes", x=xc, gamma=g2, beta=b2, y=y2.numpy())
+
+    a, m = randn(2, 3, 4, 5), randn(2, 3, 5, 6)
+    add("matmul", x0=a, x1=m, y=torch.matmul(t(a), t(m)).numpy())
+    mb = randn(2, 1, 5, 2)
+    add("matmul_broadcast", x0=a, x1=mb, y=torch.matmul(t(a), t(mb)).numpy())
+
+    xs = randn(2, 6, 4)
+    add("slice_step", x=xs, y=xs[:, 1:5:2])
+    add("slice_negative", x=xs, y=xs[:, :, -3:])
+    add("slice_clamped", x=xs, y=xs[:, 4:100])
+
+    c = randn(1, 6)
+    add("constant_concatenate_first", x=x, constant=c, y=torch.cat([t(c).expand(2, 1, 6), t(x)], 1).numpy())
+    c2 = randn(5, 2)
+    add("constant_concatenate_last", x=x, constant=c2, y=torch.cat([t(x), t(c2).expand(2, 5, 2)], -1).numpy())
+
+    xa = randn(2, 3, 4, 5) * 3
+    add("activation_hard_sigmoid", x=xa, y=F.hardsigmoid(t(xa)).numpy())
+    add("activation_hard_silu", x=xa, y=F.hardswish(t(xa)).numpy())
+    add("activation_gelu", x=xa, y=F.gelu(t(xa)).numpy())
+
+
 def main():
     conv_cases()
     pool_cases()
@@ -373,6 +412,7 @@ def main():
     preprocessing_cases()
     activation_cases()
     core_cases()
+    transformer_cases()
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     doc = {
         "generator": "tools/layer_reference.py",

@@ -6,6 +6,7 @@ using Tanuki.Benchmarks;
 //   frozen-stage   10 head epochs over 1,000 Fashion-MNIST images at 96²: Tanuki Fit (feature cache) against PyTorch.
 //   peak           this machine's peak fp32 FLOP/s (an FMA loop and a libtorch sgemm).
 //   ablation       one inference optimisation on and off in alternating steps of one process (A/B on a noisy machine).
+//   memory         RSS and live tensors over many one-step fine-tuning Fit calls of the ResNet-18 graph (issue 16).
 //   export         ResNet-18 classifier → ONNX → ONNX Runtime session: export + session creation time (goal < 2 s).
 //   engine         Predict on libtorch vs ONNX Runtime for graphs from tiny to ResNet-18, and session build times: the
 //                  measurements behind InferenceEngine.Auto's rule.
@@ -19,6 +20,7 @@ try
         "peak" => PeakFlops.RunCommand(new Args(args[1..])),
         "peer" => PeerProcess.Run(new Args(args[1..])),
         "ablation" => Ablation.Run(new Args(args[1..])),
+        "memory" => FineTuningMemory.Run(new Args(args[1..])),
         "export" => ExportBenchmark.Run(new Args(args[1..])),
         "engine" => EngineBenchmark.Run(new Args(args[1..])),
         _ => Usage(),
@@ -39,6 +41,7 @@ static int Usage()
                                               [--ort-spinning off|on] [--no-python]
                Tanuki.Benchmarks peak [--quick]
                Tanuki.Benchmarks ablation [--switch add-relu|fusion|channels-last] [--size 224] [--reps 20]
+               Tanuki.Benchmarks memory [--steps 1000] [--size 32] [--bn inference|train] [--base imagenet|scratch] [--gc]
                Tanuki.Benchmarks export [--size 224] [--reps 5] [--warmup 1]
                Tanuki.Benchmarks engine [--cases mlp-tiny,mlp,cnn-small,cnn,resnet18-32,...] [--batch 32] [--reps 9]
         See benchmarks/README.md.

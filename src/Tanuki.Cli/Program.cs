@@ -22,6 +22,9 @@ public static class Program
         {
             foreach (var e in parsed.Errors) Console.Error.WriteLine($"tanuki: {e.Message}");
             string verb = parsed.CommandResult.Command == root ? "" : parsed.CommandResult.Command.Name + " ";
+            var arguments = parsed.CommandResult.Command.Arguments;
+            if (arguments.Count > 0)   // name what a missing argument is: "Required argument missing" alone does not
+                Console.Error.WriteLine($"Usage: tanuki {verb}{string.Join(' ', arguments.Select(a => a.Name))} [options]");
             Console.Error.WriteLine($"Run 'tanuki {verb}--help' for usage.");
             return BadInput;
         }

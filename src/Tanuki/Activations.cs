@@ -54,6 +54,10 @@ public static class Activations
     public static ActivationFunction Selu { get; } = new("selu", x => F.selu(x));
     /// <summary>log(1 + exp(x)).</summary>
     public static ActivationFunction Softplus { get; } = new("softplus", x => F.softplus(x));
+    /// <summary>Piecewise-linear sigmoid, Keras 3's: <c>relu6(x + 3) / 6</c> (ONNX's HardSigmoid with alpha 1/6, beta 0.5).</summary>
+    public static ActivationFunction HardSigmoid { get; } = new("hard_sigmoid", x => F.hardsigmoid(x));
+    /// <summary>x · hard_sigmoid(x), MobileNetV3's "hard swish" (ONNX's HardSwish); Keras's name is <c>hard_silu</c>.</summary>
+    public static ActivationFunction HardSilu { get; } = new("hard_silu", x => F.hardswish(x));
     /// <summary>Leaky ReLU with Keras's default slope 0.2.</summary>
     public static ActivationFunction LeakyRelu { get; } = new("leaky_relu", x => F.leaky_relu(x, 0.2));
     /// <summary>exp(x).</summary>
@@ -61,16 +65,18 @@ public static class Activations
 
     private static readonly Dictionary<string, ActivationFunction> s_byName = new[]
     {
-        Linear, Relu, Relu6, Sigmoid, Tanh, Softmax, LogSoftmax, Silu, Gelu, Elu, Selu, Softplus, LeakyRelu, Exponential,
+        Linear, Relu, Relu6, Sigmoid, Tanh, Softmax, LogSoftmax, Silu, Gelu, Elu, Selu, Softplus, LeakyRelu, Exponential, HardSigmoid, HardSilu,
     }.ToDictionary(a => a.Name);
 
-    /// <summary>Looks an activation up by its Keras name; <c>swish</c> is <c>silu</c>, null or empty is <c>linear</c>.</summary>
+    /// <summary>Looks an activation up by its Keras name; <c>swish</c> is <c>silu</c>, <c>hard_swish</c> is
+    /// <c>hard_silu</c>, null or empty is <c>linear</c>.</summary>
     public static ActivationFunction Get(string? name)
     {
         if (string.IsNullOrEmpty(name)) return Linear;
         if (name == "swish") return Silu;
+        if (name == "hard_swish") return HardSilu;
         return s_byName.TryGetValue(name, out var a)
             ? a
-            : throw new ArgumentException($"Unknown activation \"{name}\". Expected one of: {string.Join(", ", s_byName.Keys)}, swish.", nameof(name));
+            : throw new ArgumentException($"Unknown activation \"{name}\". Expected one of: {string.Join(", ", s_byName.Keys)}, swish, hard_swish.", nameof(name));
     }
 }

@@ -43,7 +43,8 @@ public abstract partial class Layer
         set
         {
             _trainable = value;
-            foreach (Variable v in _variables) v.SyncRequiresGrad();
+            foreach (Variable v in _variables)
+                if (v.IsTrainableKind) v.Trainable = value;
             foreach (Layer l in _layers) l.Trainable = value;
         }
     }
@@ -76,24 +77,20 @@ public abstract partial class Layer
     /// <summary>All weights: this layer's own in creation order, then its sublayers'. Each weight appears once.</summary>
     public IReadOnlyList<Variable> Weights => Collect(l => l._variables);
 
-    /// <summary>The weights training updates: none when the layer is frozen, otherwise its trainable weights and its sublayers'.</summary>
-    public IReadOnlyList<Variable> TrainableWeights =>
-        Collect(l => l.Trainable ? l._variables.Where(v => v.Trainable) : [], descend: l => l.Trainable);
+    /// <summary>
+    /// The weights training updates: none when the layer is frozen, otherwise every weight of its tree whose
+    /// <see cref="Variable.Trainable"/> is true (as Keras computes it: a sublayer unfrozen inside a frozen submodel
+    /// counts for the enclosing model).
+    /// </summary>
+    public IReadOnlyList<Variable> TrainableWeights => Trainable ? Weights.Where(v => v.Trainable).ToList() : [];
 
     /// <summary>The weights training leaves alone: all of them when the layer is frozen, otherwise the non-trainable ones.</summary>
-    public IReadOnlyList<Variable> NonTrainableWeights
-    {
-        get
-        {
-            var trainable = new HashSet<Variable>(TrainableWeights);
-            return Weights.Where(v => !trainable.Contains(v)).ToList();
-        }
-    }
+    public IReadOnlyList<Variable> NonTrainableWeights => Trainable ? Weights.Where(v => !v.Trainable).ToList() : Weights;
 
     /// <summary>Counts the scalars in <see cref="Weights"/>.</summary>
     public long CountParams() => Weights.Sum(v => v.Count);
 
-    private List<Variable> Collect(Func<Layer, IEnumerable<Variable>> own, Func<Layer, bool>? descend = null)
+    private List<Variable> Collect(Func<Layer, IEnumerable<Variable>> own)
     {
         var result = new List<Variable>();
         var seen = new HashSet<Variable>();
@@ -101,20 +98,36 @@ public abstract partial class Layer
         {
             foreach (Variable v in own(layer))
                 if (seen.Add(v)) result.Add(v);
-            if (descend is not null && !descend(layer)) return;
             foreach (Layer sub in layer.Layers) Visit(sub);
         }
         Visit(this);
         return result;
     }
 
-    /// <summary>Registers a sublayer, so that its weights and trainable flag belong to this layer's tree.</summary>
+    /// <summary>
+    /// Registers a sublayer, so that its weights and trainable flag belong to this layer's tree. A sublayer that a
+    /// layer calls in its <see cref="Forward(Tensor, bool)"/> is registered by that call too (Keras tracks sublayers
+    /// assigned to attributes; a layer called in the forward pass is one).
+    /// </summary>
     protected T Track<T>(T layer) where T : Layer
     {
         ArgumentNullException.ThrowIfNull(layer);
+        if (ReferenceEquals(layer, this)) throw new ArgumentException($"Layer '{Name}' cannot be a sublayer of itself.", nameof(layer));
         if (!_layers.Contains(layer)) _layers.Add(layer);
         if (!_trainable) layer.Trainable = false;
         return layer;
+    }
+
+    /// <summary>Removes a sublayer from this layer's tree (Sequential's <c>Pop</c>).</summary>
+    private protected void Untrack(Layer layer) => _layers.Remove(layer);
+
+    /// <summary>Whether <paramref name="layer"/> is this layer or in its tree.</summary>
+    internal bool Contains(Layer layer)
+    {
+        if (ReferenceEquals(layer, this)) return true;
+        foreach (Layer sub in Layers)
+            if (sub.Contains(layer)) return true;
+        return false;
     }
 
     /// <summary>Creates a weight of this layer. The only way layers make weights.</summary>
@@ -128,6 +141,10 @@ public abstract partial class Layer
     {
         if (_variables.Any(v => v.Name == name))
             throw new InvalidOperationException($"Layer '{Name}' already has a weight named '{name}'.");
+        if (Built)
+            throw new InvalidOperationException(
+                $"Layer '{Name}' is already built, so it cannot add new elements of state (weight '{name}'): a weight made in the forward pass " +
+                "would be made again at every call. Create weights in the constructor or in BuildCore.");
         Saving.WeightBudget.Take(this, name, shape);   // loading a model: no more than the file holds
         Tensor value;
         using (torch.no_grad())
@@ -135,7 +152,7 @@ public abstract partial class Layer
             value = initializer.Create(shape, fans ?? Fans.FromKerasShape(shape)).to(Backend.Device).contiguous();
         }
         value = value.DetachFromDisposeScope();   // weights outlive every step's dispose scope
-        var variable = new Variable(name, value, trainable, this);
+        var variable = new Variable(name, value, trainable, this, VariablePath(name));
         _variables.Add(variable);
         return variable;
     }
@@ -144,32 +161,54 @@ public abstract partial class Layer
     public void Build(long[] inputShape) => Build(new[] { inputShape });
 
     /// <summary>Creates the weights for several inputs (merge layers, multi-input models).</summary>
+    /// <exception cref="ArgumentException">The layer was built already for input shapes these are not compatible with.</exception>
     public void Build(IReadOnlyList<long[]> inputShapes)
     {
         ArgumentNullException.ThrowIfNull(inputShapes);
-        if (Built) return;
-        BuildCore(inputShapes);
+        if (Built)
+        {
+            if (BuiltInputShapes is { } built && (built.Count != inputShapes.Count || built.Zip(inputShapes).Any(p => !Shapes.Compatible(p.First, p.Second))))
+                throw new ArgumentException(
+                    $"Layer '{Name}' has already been configured to use input shape {string.Join(", ", built.Select(b => Shapes.Format(b)))}. " +
+                    $"You cannot build it with input shape {string.Join(", ", inputShapes.Select(b => Shapes.Format(b)))}.");
+            return;
+        }
+        InFrame(null, () => BuildCore(inputShapes));
         BuiltInputShapes = inputShapes.Select(s => (long[])s.Clone()).ToArray();
         Built = true;
+        BuildSublayersOnCall(inputShapes);
     }
 
-    /// <summary>Creates the weights of a multi-input layer. The default hands a single input to <see cref="BuildCore(long[])"/>.</summary>
+    /// <summary>Creates the weights of a multi-input layer. The default hands a single input to <see cref="BuildCore(long[])"/>
+    /// and creates nothing for several (a layer whose sublayers build on their first call, as Keras's default <c>build</c>).</summary>
     protected virtual void BuildCore(IReadOnlyList<long[]> inputShapes)
     {
-        if (inputShapes.Count != 1)
-            throw new ArgumentException($"Layer '{Name}' expects 1 input, but it received {inputShapes.Count} inputs.");
-        BuildCore(inputShapes[0]);
+        if (inputShapes.Count == 1) BuildCore(inputShapes[0]);
     }
 
     /// <summary>Creates the weights. Layers without weights need not override it.</summary>
     protected virtual void BuildCore(long[] inputShape) { }
 
-    /// <summary>The output shape for an input shape (batch dimension first). Default: unchanged.</summary>
-    public virtual long[] ComputeOutputShape(long[] inputShape) => inputShape;
+    /// <summary>
+    /// The output shape for an input shape (batch dimension first). Tanuki's own layers that do not override it keep
+    /// the shape; for a layer of yours that overrides neither overload, it is inferred as Keras's
+    /// <c>compute_output_spec</c> does, by running <see cref="Forward(Tensor, bool)"/> on zeros (which also builds the
+    /// sublayers it calls).
+    /// </summary>
+    public virtual long[] ComputeOutputShape(long[] inputShape)
+    {
+        if (IsTanukiLayer) return inputShape;
+        IReadOnlyList<long[]> shapes = OverridesListComputeOutputShape ? ComputeOutputShape([inputShape]) : InferOutputShapes([inputShape]);
+        if (shapes.Count != 1)
+            throw new InvalidOperationException($"Layer '{Name}' has {shapes.Count} outputs; use ComputeOutputShape(IReadOnlyList<long[]>) to get all of them.");
+        return shapes[0];
+    }
 
-    /// <summary>The output shapes for several inputs. The default handles single-input layers.</summary>
+    /// <summary>The output shapes for several inputs. The default handles single-input layers (and infers the shapes of
+    /// your multi-input layers as <see cref="ComputeOutputShape(long[])"/> says).</summary>
     public virtual IReadOnlyList<long[]> ComputeOutputShape(IReadOnlyList<long[]> inputShapes)
     {
+        if (InfersOutputShape && (inputShapes.Count != 1 || !OverridesSingleComputeOutputShape)) return InferOutputShapes(inputShapes);
         if (inputShapes.Count != 1)
             throw new ArgumentException($"Layer '{Name}' expects 1 input, but it received {inputShapes.Count} inputs.");
         return [ComputeOutputShape(inputShapes[0])];
@@ -191,8 +230,8 @@ public abstract partial class Layer
 
     /// <summary>Runs the layer on a batch, building it first if needed.</summary>
     /// <param name="inputs">The batch (on the device of the weights).</param>
-    /// <param name="training">Training (true) or inference (false, the default) behaviour. This is not
-    /// <see cref="Trainable"/>: it picks how the forward pass runs, not what gets updated.</param>
+    /// <param name="training">Training (true) or inference (false) behaviour; unset, that of the enclosing layer call,
+    /// or inference outside any. This is not <see cref="Trainable"/>: it picks how the forward pass runs, not what gets updated.</param>
     public Tensor Call(Tensor inputs, bool? training = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -203,13 +242,20 @@ public abstract partial class Layer
     }
 
     /// <summary>Runs the layer on several inputs (merge layers, multi-input models).</summary>
+    /// <remarks>An unset <paramref name="training"/> takes the value of the layer call this one runs in (a custom layer
+    /// calling a Dropout in its forward pass without passing <c>training</c>), and false outside any call, as in Keras.</remarks>
     public Tensor[] Call(IReadOnlyList<Tensor> inputs, bool? training = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        TrackFromCaller();
         long[][] shapes = inputs.Select(t => t.shape).ToArray();
         if (!Built) Build(shapes.Select(s => { var b = (long[])s.Clone(); if (b.Length > 0) b[0] = -1; return b; }).ToArray());
         CheckInputs(shapes);
-        return Forward(inputs, training ?? false);
+        bool resolved = ResolveTraining(training);
+        List<(Layer, bool?)> frames = t_frames ??= new();   // InFrame, without a closure on this hot path
+        frames.Add((this, resolved));
+        try { return Forward(inputs, resolved); }
+        finally { frames.RemoveAt(frames.Count - 1); }
     }
 
     /// <summary>Checks input shapes against <see cref="InputSpec"/>; the message names the layer and both shapes.</summary>

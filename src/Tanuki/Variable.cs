@@ -4,28 +4,35 @@ using static TorchSharp.torch;
 namespace Tanuki;
 
 /// <summary>
-/// A weight of a layer: a named TorchSharp tensor that is trainable (updated by optimizers) or not
-/// (like BatchNormalization's moving statistics). Effective trainability also needs the owning layer to be
-/// trainable; <c>Value.requires_grad</c> is kept equal to it, so a frozen weight costs no gradient work.
+/// A weight of a layer: a named TorchSharp tensor that is trainable (updated by optimizers) or not (like
+/// BatchNormalization's moving statistics). As in Keras, <see cref="Trainable"/> follows the layer: freezing a layer
+/// sets it to false on the layer's trainable weights, unfreezing sets it back; <c>Value.requires_grad</c> is kept
+/// equal to it, so a frozen weight costs no gradient work.
 /// </summary>
 public sealed class Variable
 {
     private bool _trainable;
 
-    internal Variable(string name, Tensor value, bool trainable, Layer? owner)
+    internal Variable(string name, Tensor value, bool trainable, Layer? owner, string? path = null)
     {
         Name = name;
         Value = value;
-        _trainable = trainable;
+        IsTrainableKind = trainable;
+        _trainable = trainable && (owner?.Trainable ?? true);
         Owner = owner;
+        Path = path ?? (owner is null ? name : $"{owner.Name}/{name}");
         SyncRequiresGrad();
     }
 
     /// <summary>The weight's name within its layer, e.g. <c>kernel</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The layer that created the weight, with this weight's name: e.g. <c>dense_1/kernel</c>.</summary>
-    public string Path => Owner is null ? Name : $"{Owner.Name}/{Name}";
+    /// <summary>
+    /// Keras's variable path: the names of the layers whose call or build created the weight, then its name — e.g.
+    /// <c>dense_1/kernel</c> for a layer built on its own or in a functional model, <c>sequential/dense_1/kernel</c> for
+    /// one built by its Sequential, <c>outer/inner/kernel</c> for a sublayer built while its parent was called.
+    /// </summary>
+    public string Path { get; }
 
     /// <summary>The weight's shape.</summary>
     public long[] Shape => Value.shape;
@@ -34,14 +41,19 @@ public sealed class Variable
     public long Count => Value.numel();
 
     /// <summary>
-    /// Whether the weight itself can be trained. False for weights that are never trained by gradients (moving
-    /// statistics). A trainable weight of a frozen layer is still not updated: see <see cref="Layer.Trainable"/>.
+    /// Whether training updates the weight now. False for weights that are never trained by gradients (moving
+    /// statistics), and for the trainable weights of a frozen layer: setting <see cref="Layer.Trainable"/> sets it on
+    /// the layer's trainable weights (and its sublayers'), as in Keras.
     /// </summary>
     public bool Trainable
     {
         get => _trainable;
         set { _trainable = value; SyncRequiresGrad(); }
     }
+
+    /// <summary>Whether the weight was created trainable (a kernel, not a moving statistic): the weights a layer's
+    /// <see cref="Layer.Trainable"/> switches (Keras's <c>layer._trainable_variables</c>).</summary>
+    internal bool IsTrainableKind { get; }
 
     /// <summary>The TorchSharp tensor holding the value. Replace its contents with <see cref="Assign"/>.</summary>
     public Tensor Value { get; }
@@ -57,9 +69,6 @@ public sealed class Variable
 
     internal void Touch() => Version++;
 
-    /// <summary>Whether the weight is trainable and so is its layer (and every layer that layer belongs to).</summary>
-    internal bool EffectivelyTrainable => _trainable && (Owner?.Trainable ?? true);
-
     /// <summary>Copies <paramref name="value"/> into the weight (same shape; cast and moved as needed).</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public void Assign(Tensor value)
@@ -74,7 +83,7 @@ public sealed class Variable
         Touch();
     }
 
-    internal void SyncRequiresGrad() => SetRequiresGrad(EffectivelyTrainable);
+    internal void SyncRequiresGrad() => SetRequiresGrad(_trainable);
 
     internal void SetRequiresGrad(bool value)
     {

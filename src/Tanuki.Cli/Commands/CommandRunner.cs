@@ -32,9 +32,13 @@ internal static class CommandRunner
     /// <summary>An unreadable image or model file found while working is the user's input, not a bug.</summary>
     private static Exception? InputProblem(Exception e) => e switch
     {
-        InvalidDataException => e,
+        InvalidDataException => Cli(e),
         Saving.ModelFileException => e,
-        DatasetException { InnerException: InvalidDataException inner } => inner,
+        DatasetException { InnerException: InvalidDataException inner } => Cli(inner),
         _ => null,
     };
+
+    /// <summary>The library's advice in the command's words: its <c>onError: "skip"</c> is the option <c>--on-error skip</c>.</summary>
+    private static Exception Cli(Exception e) =>
+        e.Message.Contains("onError: \"skip\"", StringComparison.Ordinal) ? new CliException(e.Message.Replace("onError: \"skip\"", "--on-error skip", StringComparison.Ordinal)) : e;
 }

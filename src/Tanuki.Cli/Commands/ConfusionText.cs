@@ -19,6 +19,13 @@ internal static class ConfusionText
             string acc = total == 0 ? "  -   " : (confusion[r, r] / (double)total).ToString("0.0000", CultureInfo.InvariantCulture);
             sb.AppendLine($"  {classes[r].PadRight(nameWidth)}  {acc}  ({confusion[r, r]}/{total})");
         }
+        if (k >= Report.ReportWriter.ManyClasses)
+        {
+            // A matrix hundreds of columns wide helps nobody in a terminal: the pairs most often confused instead.
+            sb.AppendLine("most confused (true class -> predicted as: images):");
+            foreach (var (t, p, n) in Report.ReportWriter.MostConfused(confusion, 20)) sb.AppendLine($"  {classes[t]} -> {classes[p]}: {n}");
+            return sb.ToString().TrimEnd();
+        }
         sb.AppendLine("confusion matrix (rows: true class, columns: predicted, in class order):");
         for (int r = 0; r < k; r++)
         {

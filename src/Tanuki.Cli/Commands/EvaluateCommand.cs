@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Tanuki.Cli.Workflow;
 using Tanuki.Data;
 
 namespace Tanuki.Cli.Commands;
@@ -11,30 +10,52 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var model = new Argument<string>("MODEL") { Description = "A .tanuki model file written by 'tanuki train'." };
-        var data = new Argument<string>("DATA_DIR") { Description = "A folder with one subfolder of images per class, named as when training." };
+        var data = new Argument<string>("DATA_DIR") { Description = "A folder with one subfolder of images per class, named as when training (all of the model's classes, or some)." };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 32 };
-        var cmd = new Command("evaluate", "Measure a trained model on a folder of labelled images: accuracy, per-class accuracy, confusion matrix.") { model, data, batch };
-        cmd.SetAction(parse => CommandRunner.Run(() => Execute(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(batch))));
+        var onError = OnError.Create();
+        var cmd = new Command("evaluate", "Measure a trained model on a folder of labelled images: accuracy, per-class accuracy, confusion matrix.") { model, data, batch, onError };
+        cmd.SetAction(parse => CommandRunner.Run(() =>
+            Execute(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(batch), OnError.Parse(parse.GetValue(onError)!))));
         return cmd;
     }
 
-    private static int Execute(string modelPath, string dataDir, int batchSize)
+    private static int Execute(string modelPath, string dataDir, int batchSize, string onError)
     {
         if (batchSize < 1) throw new CliException($"--batch-size must be at least 1. Received: {batchSize}");
         ModelFiles.Check(modelPath);
-        if (!Directory.Exists(dataDir)) throw new CliException($"data folder '{dataDir}' does not exist. Give a folder with one subfolder of images per class, as for 'tanuki train'.");
+        DataFolder.Check(dataDir);
         Model model = ModelFiles.Load(modelPath);
-        var size = ModelFiles.ImageSize(model);
-        ImageDataset data;
-        try { data = ImageDataset.FromDirectory(dataDir, size, batchSize, shuffle: false); }
-        catch (InvalidDataException e) { throw new CliException(e.Message); }
+        var size = ModelFiles.ImageSize(model, modelPath, batchSize);
+        ImageDataset data = ImageDataset.FromDirectory(dataDir, size, batchSize, shuffle: false, onError: onError,   // unreadable files: CommandRunner
+                                                       cropToAspectRatio: model.ImageResize == ResizeMode.Crop, padToAspectRatio: model.ImageResize == ResizeMode.Pad);
         IReadOnlyList<string> modelClasses = ModelFiles.ClassNames(model, model.Outputs[0].Shape[^1]);
-        if (!data.ClassNames!.SequenceEqual(modelClasses))
-            throw new CliException($"the folder's classes ({string.Join(", ", data.ClassNames!)}) are not the model's ({string.Join(", ", modelClasses)}). " +
-                                   "Evaluate on a folder with the same class subfolders the model was trained on.");
-        var (confusion, accuracy) = TwoStageTraining.Evaluate(model, data, modelClasses.Count);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {accuracy:0.0000} ({data.FilePaths.Count} images)"));
+        int[] toModel = ClassMap(data.ClassNames!, modelClasses);
+        int k = modelClasses.Count;
+        var (confusion, accuracy, images, nonFinite) = Evaluation.Run(model, data, k, toModel);
+        if (images == 0) throw new CliException("none of the folder's images could be read, so nothing was evaluated.");
+        var present = data.ClassNames!.ToHashSet();
+        string subset = present.Count < k ? $" of {present.Count} of the model's {k} classes" : "";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {accuracy:0.0000} ({images} images{subset})"));
+        if (nonFinite > 0)
+            Console.Error.WriteLine($"tanuki: warning: the model predicted NaN or infinite values for {nonFinite} of {images} images; they count as wrong.");
         Console.WriteLine(ConfusionText.Format(confusion, modelClasses));
+        OnError.Summarize(data.SkippedFiles, null, Console.Error);
         return Program.Ok;
+    }
+
+    /// <summary>
+    /// For each of the folder's classes, the model's output index of that name. The folder may hold some of the
+    /// model's classes (a test set without every class); a class the model does not know is an error that names it.
+    /// </summary>
+    internal static int[] ClassMap(IReadOnlyList<string> folder, IReadOnlyList<string> model)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < model.Count; i++) index.TryAdd(model[i], i);
+        string[] unknown = folder.Where(c => !index.ContainsKey(c)).ToArray();
+        if (unknown.Length > 0)
+            throw new CliException($"the folder's class{(unknown.Length == 1 ? "" : "es")} {string.Join(", ", unknown.Select(c => $"'{c}'"))} " +
+                                   $"{(unknown.Length == 1 ? "is" : "are")} not among the model's ({string.Join(", ", model)}). Evaluate on subfolders named as " +
+                                   "the classes the model was trained on (all of them, or some).");
+        return folder.Select(c => index[c]).ToArray();
     }
 }

@@ -1,8 +1,14 @@
+using System.IO.Compression;
+using Tanuki.Cli.Report;
+using Tanuki.Data;
+
 namespace Tanuki.Cli.Commands;
 
 /// <summary>
-/// Checks, before any work, that an output file can be written. Nothing is created: missing folders are made when
-/// the file is written, after the work, so a run that fails leaves nothing behind.
+/// Checks, before any work, that the output files can be written and that writing them destroys nothing: no output
+/// may be an input, lie inside the data folder (a picture there would become a training image, the report's folder a
+/// class), be another output, or replace a file that tanuki did not write. Nothing is created: missing folders are
+/// made when the file is written, after the work, so a run that fails leaves nothing behind.
 /// </summary>
 internal static class OutputPaths
 {
@@ -34,5 +40,89 @@ internal static class OutputPaths
             throw new CliException($"{option} '{path}' cannot be written: folder '{dir}' is not writable ({e.Message}). Choose a folder you can write to.");
         }
         return full;
+    }
+
+    /// <summary>
+    /// <c>tanuki train</c>'s outputs against its inputs and each other: the model (<c>--out</c>), and the report with its
+    /// pictures' folder (<c>--report</c>, <c>NAME_files/</c>), against the data folder and each other; and neither may
+    /// replace an existing file that is not a model or a report tanuki wrote.
+    /// </summary>
+    public static void CheckTrainOutputs(string dataDir, string model, string? report)
+    {
+        string data = Real(dataDir);
+        CheckOutside(model, "--out", data, dataDir);
+        if (File.Exists(model) && !IsTanukiModel(model))
+            throw new CliException($"--out '{model}' exists and is not a Tanuki model, so tanuki will not replace it. Choose another file name, or move that file away.");
+        if (report is null) return;
+        CheckOutside(report, "--report", data, dataDir);
+        if (Same(model, report))
+            throw new CliException($"--out and --report are the same file ('{report}'): the report would replace the model. Give them different names, e.g. model.tanuki and report.html.");
+        if (File.Exists(report) && !IsTanukiReport(report))
+            throw new CliException($"--report '{report}' exists and is not a report tanuki wrote, so tanuki will not replace it. Choose another file name, or move that file away.");
+        string assets = ReportWriter.AssetsFolder(report);
+        if (File.Exists(assets))
+            throw new CliException($"--report '{report}' keeps its pictures in the folder '{assets}', but a file has that name. Move the file, or choose another --report name.");
+        if (Same(model, assets) || ReportWriter.AssetNames.Any(a => Same(model, Path.Combine(assets, a))) || IsInside(Real(model), Real(assets)))
+            throw new CliException($"--out '{model}' is in the folder where the report writes its pictures ('{assets}'). Write the model elsewhere.");
+        CheckOutside(assets, "--report's picture folder", data, dataDir);
+    }
+
+    private static void CheckOutside(string output, string option, string realData, string dataDir)
+    {
+        string real = Real(output);
+        if (real == realData || IsInside(real, realData))
+            throw new CliException($"{option} '{output}' is inside the data folder '{dataDir}': it could replace a training image, and what tanuki writes there " +
+                                   "would be read as images or classes on the next run. Write it outside the data folder.");
+    }
+
+    private static bool Same(string a, string b) => Real(a) == Real(b);
+
+    private static bool IsInside(string path, string folder) =>
+        path.StartsWith(folder.EndsWith(Path.DirectorySeparatorChar) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>The path with the links of its existing part resolved, so that two names of one file compare equal.</summary>
+    private static string Real(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string existing = full;
+        var rest = new Stack<string>();
+        while (!File.Exists(existing) && !Directory.Exists(existing) && Path.GetDirectoryName(existing) is string parent)
+        {
+            rest.Push(Path.GetFileName(existing));
+            existing = parent;
+        }
+        string real = FolderWalk.RealPath(existing);
+        while (rest.Count > 0) real = Path.Combine(real, rest.Pop());
+        return real;
+    }
+
+    /// <summary>Whether a file is a zip holding a model's <c>config.json</c>, as <c>tanuki train</c> writes.</summary>
+    internal static bool IsTanukiModel(string path)
+    {
+        try
+        {
+            using ZipArchive zip = ZipFile.OpenRead(path);
+            return zip.GetEntry("config.json") is not null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether a file starts like the report <see cref="ReportWriter"/> writes.</summary>
+    internal static bool IsTanukiReport(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(path);
+            var head = new char[1024];
+            int n = reader.ReadBlock(head, 0, head.Length);
+            return new string(head, 0, n).Contains("<title>Tanuki training report</title>", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

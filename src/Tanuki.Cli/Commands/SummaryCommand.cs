@@ -12,9 +12,12 @@ internal static class SummaryCommand
         var cmd = new Command("summary", "Print a model's layers, output shapes and parameter counts (trainable and not).") { model, expand };
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
-            Model m = ModelFiles.Load(parse.GetValue(model)!);
+            string path = parse.GetValue(model)!;
+            Model m = ModelFiles.Load(path, requireFinite: false);   // the layers of a diverged model are still worth showing
             m.Summary(showTrainable: true, expandNested: parse.GetValue(expand));
             if (m.ClassNames is { } names) Console.WriteLine($"Classes ({names.Count}): {string.Join(", ", names)}");
+            if (ModelFiles.NonFiniteWeight(m) is string weight)
+                Console.Error.WriteLine($"tanuki: warning: model '{path}' holds NaN or infinite values (in weight '{weight}'): it predicts nothing. Train it again with a lower learning rate.");
             return Program.Ok;
         }));
         return cmd;

@@ -7,48 +7,61 @@ using Tanuki.Data;
 
 namespace Tanuki.Cli.Commands;
 
-/// <summary><c>tanuki train DATA_DIR</c>: the two-stage transfer-learning workflow on a folder of images.</summary>
+/// <summary><c>tanuki train DATA_DIR</c>: the transfer-learning recipe of the library on a folder of images.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
-        var defaults = new TrainSettings();
+        var d = new TrainSettings();
         var data = new Argument<string>("DATA_DIR") { Description = "A folder with one subfolder of images per class (JPEG, PNG, BMP, GIF, WebP)." };
-        var baseOpt = new Option<string>("--base") { Description = "resnet18 (ImageNet-pretrained, frozen then fine-tuned) or scratch (the same network from random weights).", DefaultValueFactory = _ => defaults.Base };
-        var size = new Option<int>("--image-size") { Description = "Images are resized to this height and width (a multiple of 32).", DefaultValueFactory = _ => defaults.ImageSize };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs of stage 1 (head on the frozen base); early stopping may end it sooner.", DefaultValueFactory = _ => defaults.Epochs };
-        var ftEpochs = new Option<int>("--fine-tune-epochs") { Description = $"Epochs of stage 2 (fine-tuning); 0 skips it. [default: {defaults.FineTuneEpochs}; 0 with --base scratch]" };
-        var unfreeze = new Option<string>("--unfreeze") { Description = "What stage 2 unfreezes: all, a fraction of the base (0.3), or a layer name prefix (stage4).", DefaultValueFactory = _ => defaults.Unfreeze };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate of stage 1.", DefaultValueFactory = _ => defaults.LearningRate };
-        var ftLr = new Option<double>("--fine-tune-lr") { Description = "Adam learning rate of stage 2.", DefaultValueFactory = _ => defaults.FineTuneLearningRate };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
-        var split = new Option<double>("--validation-split") { Description = "Fraction of the images held out for validation (early stopping, the report).", DefaultValueFactory = _ => defaults.ValidationSplit };
-        var augment = new Option<string>("--augment") { Description = $"Augmentation during fine-tuning: a comma list of {string.Join(", ", TransferModel.Augmentations)}, or none.", DefaultValueFactory = _ => string.Join(",", defaults.Augment) };
-        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation loss (stage 1) or accuracy (stage 2) before a stage ends; each stage keeps its best epoch (0: never stop early).", DefaultValueFactory = _ => defaults.Patience };
-        var seed = new Option<int>("--seed") { Description = "Seed for the split, shuffling, augmentation and the head's initial weights.", DefaultValueFactory = _ => defaults.Seed };
+        var baseOpt = new Option<string>("--base") { Description = $"The pretrained base: {string.Join(", ", TrainSettings.Bases.Where(b => b != "scratch"))}, or an .onnx image classifier (cut before its classifier), or scratch (ResNet-18 from random weights).", DefaultValueFactory = _ => d.Base };
+        var preprocessing = new Option<string>("--preprocessing") { Description = "With an .onnx base, what its weights expect: imagenet (torchvision, timm), inception (-1 to 1), unit (0 to 1) or none (0-255).", DefaultValueFactory = _ => d.Preprocessing };
+        var baseOutput = new Option<string?>("--base-output") { Description = "With an .onnx base, the tensor to cut it at [default: the input of its final fully connected layer]." };
+        var size = new Option<int?>("--image-size") { Description = "Images are brought to this height and width [default: the base's native size, 224 for resnet18]." };
+        var resize = new Option<string>("--resize") { Description = "How images of other shapes become squares: pad (whole image, white around it), squash (stretch) or crop (centre).", DefaultValueFactory = _ => d.Resize };
+        var ftEpochs = new Option<int>("--fine-tune-epochs") { Description = $"Epochs of fine-tuning the unfrozen base; 0 skips it. [default: {d.FineTuneEpochs}; 0 with --base scratch]" };
+        var unfreeze = new Option<string>("--unfreeze") { Description = "What fine-tuning unfreezes: all, a fraction of the base (0.3), or a block or layer name prefix (stage4).", DefaultValueFactory = _ => d.Unfreeze };
+        var ftLr = new Option<double>("--fine-tune-lr") { Description = "Adam learning rate of fine-tuning (decays on a cosine).", DefaultValueFactory = _ => d.FineTuneLearningRate };
+        var keep = new Option<string>("--keep-fine-tuning") { Description = "auto: keep fine-tuning only if it beats the frozen base on held-out images by more than noise; always.", DefaultValueFactory = _ => d.KeepFineTuning };
+        var balance = new Option<string>("--class-weight") { Description = "balanced: every class weighs the same in the loss, however many images it has; none.", DefaultValueFactory = _ => d.Balance ? "balanced" : "none" };
+        var tta = new Option<string>("--tta") { Description = "Test-time augmentation: auto (average over the mirror image when cross-validation prefers it), flip or none.", DefaultValueFactory = _ => d.TestTimeAugmentation };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => d.BatchSize };
+        var split = new Option<double>("--validation-split") { Description = "Fraction held out as a validation set that judges fine-tuning and fills the report's confusion matrix. 0: none (the head is cross-validated, and 20% is held out only to judge fine-tuning).", DefaultValueFactory = _ => d.ValidationSplit };
+        var augment = new Option<string>("--augment") { Description = $"Augmentation layers active while fine-tuning: a comma list of {string.Join(", ", Tanuki.FineTuning.TransferModel.Augmentations)}, or none.", DefaultValueFactory = _ => string.Join(",", d.Augment) };
+        var patience = new Option<int>("--patience") { Description = "Stop fine-tuning after this many epochs without a better validation accuracy, keeping the best (0: run every epoch).", DefaultValueFactory = _ => d.Patience };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs of training with --base scratch (a pretrained base's head is fitted to convergence).", DefaultValueFactory = _ => d.Epochs };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate with --base scratch.", DefaultValueFactory = _ => d.LearningRate };
+        var seed = new Option<int>("--seed") { Description = "Seed of the folds, the held-out images, the augmented views, shuffling and initial weights.", DefaultValueFactory = _ => d.Seed };
         var outOpt = new Option<string>("--out") { Description = "Where to write the trained model.", DefaultValueFactory = _ => "model.tanuki" };
-        var report = new Option<string>("--report") { Description = "Where to write the HTML report (learning curves, confusion matrix).", DefaultValueFactory = _ => "report.html" };
-        var cmd = new Command("train", "Train an image classifier on a folder of images: freeze a pretrained ResNet-18, train a new head, then unfreeze and fine-tune. Writes the model and an HTML report.")
+        var report = new Option<string>("--report") { Description = "Where to write the HTML report (choices, learning curves, confusion matrix).", DefaultValueFactory = _ => "report.html" };
+        var onError = OnError.Create();
+        var cmd = new Command("train", "Train an image classifier on a folder of images: a pretrained base, frozen, with a new head fitted on its features; then the base unfrozen and fine-tuned when that measurably helps. Writes the model and an HTML report.")
         {
-            data, baseOpt, size, epochs, ftEpochs, unfreeze, lr, ftLr, batch, split, augment, patience, seed, outOpt, report,
+            data, baseOpt, preprocessing, baseOutput, size, resize, ftEpochs, unfreeze, ftLr, keep, balance, tta, batch, split, augment, patience, epochs, lr, seed, outOpt, report, onError,
         };
         cmd.SetAction(parse =>
         {
             string baseName = parse.GetValue(baseOpt)!;
             // A base from scratch has no stage 2, so its default is none (an explicit --fine-tune-epochs is still refused).
-            int fineTuneEpochs = parse.GetResult(ftEpochs) is null ? (baseName == "scratch" ? 0 : defaults.FineTuneEpochs) : parse.GetValue(ftEpochs);
+            int fineTuneEpochs = parse.GetResult(ftEpochs) is null ? (baseName == "scratch" ? 0 : d.FineTuneEpochs) : parse.GetValue(ftEpochs);
+            string weighting = parse.GetValue(balance)!;
             var settings = new TrainSettings
             {
-                Base = baseName, ImageSize = parse.GetValue(size), Epochs = parse.GetValue(epochs),
+                Base = baseName, Preprocessing = parse.GetValue(preprocessing)!, BaseOutput = parse.GetValue(baseOutput), ImageSize = parse.GetValue(size), Resize = parse.GetValue(resize)!, Epochs = parse.GetValue(epochs),
                 FineTuneEpochs = fineTuneEpochs, Unfreeze = parse.GetValue(unfreeze)!, LearningRate = parse.GetValue(lr),
-                FineTuneLearningRate = parse.GetValue(ftLr), BatchSize = parse.GetValue(batch), ValidationSplit = parse.GetValue(split),
+                FineTuneLearningRate = parse.GetValue(ftLr), KeepFineTuning = parse.GetValue(keep)!, TestTimeAugmentation = parse.GetValue(tta)!,
+                Balance = weighting == "balanced", BatchSize = parse.GetValue(batch), ValidationSplit = parse.GetValue(split),
                 Augment = ParseAugment(parse.GetValue(augment)!), Patience = parse.GetValue(patience), Seed = parse.GetValue(seed),
             };
-            var options = cmd.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--help")
+            if (weighting is not ("balanced" or "none"))
+                return CommandRunner.Run(() => throw new CliException($"--class-weight '{weighting}' is not understood. Choose balanced or none."));
+            // Every option with the value used, for the report (the size after validation: it may come from the base).
+            List<(string, string)> Options() => cmd.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--help")
                 .Select(o => (o.Name, o == ftEpochs ? fineTuneEpochs.ToString(CultureInfo.InvariantCulture)
-                                                    : Convert.ToString(parse.GetResult(o)?.GetValueOrDefault<object>(), CultureInfo.InvariantCulture) ?? "")).ToList();
-            return CommandRunner.Run(() => Execute(parse.GetValue(data)!, settings, parse.GetValue(outOpt)!, parse.GetValue(report), options,
-                                                   "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value))));
+                                    : o == size ? settings.Size.ToString(CultureInfo.InvariantCulture)
+                                    : Convert.ToString(parse.GetResult(o)?.GetValueOrDefault<object>(), CultureInfo.InvariantCulture) ?? "")).ToList();
+            return CommandRunner.Run(() => Execute(parse.GetValue(data)!, settings, parse.GetValue(outOpt)!, parse.GetValue(report), Options,
+                                                   "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value)), OnError.Parse(parse.GetValue(onError)!)));
         });
         return cmd;
     }
@@ -57,28 +70,27 @@ internal static class TrainCommand
         text.Trim() is "" or "none" ? [] : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static int Execute(string dataDir, TrainSettings s, string outPath, string? reportPath,
-                               IReadOnlyList<(string, string)> options, string commandLine)
+                               Func<List<(string, string)>> options, string commandLine, string onError)
     {
         s.Validate();
-        if (!Directory.Exists(dataDir))
-            throw new CliException($"data folder '{dataDir}' does not exist. Give a folder with one subfolder of images per class, e.g. photos/cats/*.jpg and photos/dogs/*.jpg.");
+        DataFolder.Check(dataDir);
         string model = OutputPaths.CheckWritable(outPath, "--out");
         string? report = string.IsNullOrEmpty(reportPath) ? null : OutputPaths.CheckWritable(reportPath, "--report");
+        OutputPaths.CheckTrainOutputs(dataDir, model, report);
         var total = Stopwatch.StartNew();
         TanukiInfo.SetRandomSeed(s.Seed);
 
         ImageDataset train;
         ImageDataset? val = null;
+        (int, int) size = (s.Size, s.Size);
+        bool pad = s.ResizeMode == ResizeMode.Pad, crop = s.ResizeMode == ResizeMode.Crop;
         try
         {
             if (s.ValidationSplit > 0)
-                (train, val) = ImageDataset.FromDirectoryWithValidation(dataDir, (s.ImageSize, s.ImageSize), s.ValidationSplit, s.BatchSize, s.Seed);
+                (train, val) = ImageDataset.FromDirectoryWithValidation(dataDir, size, s.ValidationSplit, s.BatchSize, s.Seed, cropToAspectRatio: crop,
+                                                                        padToAspectRatio: pad, onError: onError);
             else
-                train = ImageDataset.FromDirectory(dataDir, (s.ImageSize, s.ImageSize), s.BatchSize, seed: s.Seed);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException(e.Message);
+                train = ImageDataset.FromDirectory(dataDir, size, s.BatchSize, seed: s.Seed, cropToAspectRatio: crop, padToAspectRatio: pad, onError: onError);
         }
         catch (ArgumentException e) when (e.ParamName == "validationSplit")
         {
@@ -87,34 +99,27 @@ internal static class TrainCommand
         }
         int classes = train.ClassNames!.Count;
         Console.WriteLine($"Data: {train.FilePaths.Count} training" + (val is null ? "" : $" and {val.FilePaths.Count} validation") +
-                          $" images of {classes} classes ({string.Join(", ", train.ClassNames)}) at {s.ImageSize}x{s.ImageSize}");
+                          $" images of {classes} classes ({string.Join(", ", train.ClassNames)})");
+        Console.WriteLine($"Images: {s.Size}x{s.Size}" + (s.ImageSize is null ? $" ({s.ImageBase.Name}'s native size)" : "") + $", {ResizeText(s.ResizeMode)}");
         TimeSpan loading = total.Elapsed;
 
-        var m = TransferModel.Build(s, classes);
-        if (s.FineTuneEpochs > 0) m.CheckUnfreeze(s.Unfreeze);
-        m.Classifier.ClassNames = train.ClassNames;
-        Console.WriteLine($"Model: ResNet-18 ({(s.Base == "resnet18" ? "ImageNet weights" : "random weights")}, {m.Base.CountParams():N0} parameters) " +
-                          $"+ head ({m.Head.CountParams():N0} parameters)");
-        string evaluatedOn = val is null ? "training set (no validation split)" : "validation set";
-        TwoStageResult r = TwoStageTraining.Run(m, s, train, val, (Dataset?)val ?? train, evaluatedOn, classes, Console.Out);
-
-        m.Classifier.Save(model);
+        TrainOutcome outcome = TrainRun.Execute(s, classes, train.ClassNames, train, val, Console.Out);
+        outcome.Model.Classifier.Save(model);
         Console.WriteLine($"Wrote the model to {model}");
+        OnError.Summarize(train.SkippedFiles, null, Console.Error);
         if (report is not null)
         {
-            var timings = new List<(string, TimeSpan)> { ("indexing the images", loading), ("stage 1", r.Stage1Time) };
-            if (r.Stage2Time is TimeSpan t2) timings.Add(("stage 2", t2));
-            timings.Add(("total", total.Elapsed));
-            var results = new List<(string, string)> { ($"accuracy after stage 1 ({evaluatedOn})", r.Stage1Accuracy.ToString("0.0000", CultureInfo.InvariantCulture)) };
-            if (r.Stage2Accuracy is double a2) results.Add(($"accuracy after fine-tuning ({evaluatedOn})", a2.ToString("0.0000", CultureInfo.InvariantCulture)));
-            if (r.Unfrozen is not null) results.Add(("unfrozen in stage 2", r.Unfrozen));
-            ReportWriter.Write(report, new ReportData
-            {
-                Command = commandLine, Options = options, ClassNames = train.ClassNames, Stage1 = r.Stage1, Stage2 = r.Stage2,
-                Confusion = r.Confusion, EvaluatedOn = evaluatedOn, Timings = timings, Results = results, ModelPath = model,
-            });
+            ReportWriter.Write(report, ReportContent.For(outcome, train.ClassNames, commandLine, options(), model,
+                                                         [("indexing the images", loading), ("training", outcome.Duration), ("total", total.Elapsed)]));
             Console.WriteLine($"Wrote the report to {report}");
         }
         return Program.Ok;
     }
+
+    internal static string ResizeText(ResizeMode mode) => mode switch
+    {
+        ResizeMode.Pad => "each padded to a square with white, so no image is cut or stretched",
+        ResizeMode.Crop => "each cropped to its centre square",
+        _ => "each stretched to a square",
+    };
 }

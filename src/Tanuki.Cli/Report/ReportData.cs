@@ -1,3 +1,5 @@
+using Tanuki.FineTuning;
+
 namespace Tanuki.Cli.Report;
 
 /// <summary>Everything the training report shows.</summary>
@@ -29,6 +31,12 @@ internal sealed class ReportData
 
     /// <summary>Headline numbers (accuracy after each stage, ...).</summary>
     public required IReadOnlyList<(string Name, string Value)> Results { get; init; }
+
+    /// <summary>The choices the recipe made by itself, with their reasons.</summary>
+    public IReadOnlyList<FineTuneChoice> Choices { get; init; } = [];
+
+    /// <summary>The logistic head's cross-validation, chosen candidate first.</summary>
+    public IReadOnlyList<HeadCandidate> HeadSearch { get; init; } = [];
 
     /// <summary>Where the model was written.</summary>
     public string? ModelPath { get; init; }

@@ -12,39 +12,90 @@ namespace Tanuki.Cli.Report;
 /// </summary>
 internal static class ReportWriter
 {
-    /// <summary>Writes <paramref name="htmlPath"/> and its PNGs (in a folder named after it); returns the PNG paths.</summary>
+    /// <summary>The largest side of a picture, in pixels: a confusion matrix of hundreds of classes stays a picture Skia can make.</summary>
+    internal const int MaxPlotSide = 2400;
+
+    /// <summary>From this many classes the confusion matrix is a heat map without numbers, and the page lists the most confused pairs.</summary>
+    internal const int ManyClasses = 30;
+
+    /// <summary>
+    /// Writes <paramref name="htmlPath"/> and its PNGs (in a folder named after it); returns the PNG paths. The PNGs are
+    /// drawn into a temporary folder first and moved in only when all are made, then the page is written atomically:
+    /// a failure leaves the previous report as it was and no half-written folder.
+    /// </summary>
     public static IReadOnlyList<string> Write(string htmlPath, ReportData data)
     {
         string full = Path.GetFullPath(htmlPath);
         string dir = Path.GetDirectoryName(full)!;
         string stem = Path.GetFileNameWithoutExtension(full);
-        string assets = Path.Combine(dir, stem + "_files");
-        Directory.CreateDirectory(assets);
-
-        var (epochs, series, fineTuneAt) = Curves(data);
-        var pngs = new List<string>();
-        string loss = Path.Combine(assets, "loss.png");
-        WritePlot(loss, p => PlotCurves(p, epochs, series, fineTuneAt, "loss", "Loss"));
-        pngs.Add(loss);
-        bool hasAccuracy = series.ContainsKey("accuracy");
-        if (hasAccuracy)
+        string assets = AssetsFolder(full);
+        if (File.Exists(assets))
+            throw new IOException($"'{assets}' is a file, but the report keeps its pictures in a folder of that name. Move the file, or choose another --report name.");
+        Directory.CreateDirectory(dir);
+        DeleteStaleStaging(dir, stem);
+        string staging = Path.Combine(dir, $".{stem}_files.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(staging);
+        try
         {
-            string acc = Path.Combine(assets, "accuracy.png");
-            WritePlot(acc, p => PlotCurves(p, epochs, series, fineTuneAt, "accuracy", "Accuracy"));
-            pngs.Add(acc);
-        }
-        string confusion = Path.Combine(assets, "confusion.png");
-        int size = Math.Max(420, 60 * data.ClassNames.Count + 200);
-        WritePlot(confusion, p => PlotConfusion(p, data), size, size);
-        pngs.Add(confusion);
+            var (epochs, series, fineTuneAt) = Curves(data);
+            var names = new List<string>();
+            void Draw(string name, Action<Plot> draw, int width = 720, int height = 420)
+            {
+                WritePlot(Path.Combine(staging, name), draw, width, height);
+                names.Add(name);
+            }
+            bool hasCurves = epochs.Length > 0;
+            if (hasCurves) Draw("loss.png", p => PlotCurves(p, epochs, series, fineTuneAt, "loss", "Loss"));
+            if (data.HeadSearch.Count > 0) Draw("head.png", p => PlotHeadSearch(p, data.HeadSearch));
+            bool hasAccuracy = hasCurves && series.ContainsKey("accuracy");
+            if (hasAccuracy) Draw("accuracy.png", p => PlotCurves(p, epochs, series, fineTuneAt, "accuracy", "Accuracy"));
+            int size = ConfusionSide(data.ClassNames.Count);
+            Draw("confusion.png", p => PlotConfusion(p, data), size, size);
 
-        string rel = stem + "_files/";
-        string html = Html(data, rel, hasAccuracy);
-        string tmp = full + ".tmp";
-        File.WriteAllText(tmp, html, Encoding.UTF8);
-        File.Move(tmp, full, overwrite: true);
-        return pngs;
+            Directory.CreateDirectory(assets);
+            var pngs = new List<string>();
+            foreach (string name in names)
+            {
+                string target = Path.Combine(assets, name);
+                File.Move(Path.Combine(staging, name), target, overwrite: true);
+                pngs.Add(target);
+            }
+            string html = Html(data, stem + "_files/", hasCurves, hasAccuracy);
+            Tanuki.Saving.AtomicFile.Write(full, s => s.Write(Encoding.UTF8.GetBytes(html)));
+            return pngs;
+        }
+        finally
+        {
+            try { Directory.Delete(staging, recursive: true); }
+            catch (IOException) { }
+        }
     }
+
+    /// <summary>Staging folders a killed run left (<c>.NAME_files.GUID.tmp</c>, only those this class makes).</summary>
+    private static void DeleteStaleStaging(string dir, string stem)
+    {
+        foreach (string folder in Directory.EnumerateDirectories(dir, $".{stem}_files.*.tmp").ToList())
+        {
+            string guid = Path.GetFileName(folder)[(stem.Length + 8)..^4];
+            if (guid.Length != 32 || !guid.All(char.IsAsciiHexDigitLower)) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>The folder beside the page that holds its pictures: <c>report_files</c> for <c>report.html</c>.</summary>
+    public static string AssetsFolder(string htmlPath)
+    {
+        string full = Path.GetFullPath(htmlPath);
+        return Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full) + "_files");
+    }
+
+    /// <summary>The pictures the report writes into <see cref="AssetsFolder"/>.</summary>
+    public static readonly string[] AssetNames = ["loss.png", "head.png", "accuracy.png", "confusion.png"];
+
+    /// <summary>The confusion matrix's side in pixels: 60 per class, within [420, <see cref="MaxPlotSide"/>].</summary>
+    internal static int ConfusionSide(int classes) => (int)Math.Clamp(60L * classes + 200, 420, MaxPlotSide);
 
     /// <summary>Concatenates the stages: one value per epoch for each log key, and the epoch where stage 2 began.</summary>
     internal static (double[] Epochs, Dictionary<string, double[]> Series, int? FineTuneAt) Curves(ReportData data)
@@ -67,9 +118,7 @@ internal static class ReportWriter
     {
         var plot = new Plot();
         draw(plot);
-        string tmp = path + ".tmp.png";
-        plot.SavePng(tmp, width, height);
-        File.Move(tmp, path, overwrite: true);
+        plot.SavePng(path, width, height);
     }
 
     private static void PlotCurves(Plot plot, double[] epochs, Dictionary<string, double[]> series, int? fineTuneAt, string key, string title)
@@ -96,6 +145,25 @@ internal static class ReportWriter
         plot.ShowLegend();
     }
 
+    /// <summary>The head's cross-validation: out-of-fold cross-entropy against the penalty, with and without the mirror-image average.</summary>
+    private static void PlotHeadSearch(Plot plot, IReadOnlyList<Tanuki.FineTuning.HeadCandidate> search)
+    {
+        foreach (bool flip in search.Select(c => c.FlipAverage).Distinct().Order())
+        {
+            var rows = search.Where(c => c.FlipAverage == flip).OrderBy(c => c.L2).ToArray();
+            var s = plot.Add.Scatter(rows.Select(c => Math.Log10(c.L2)).ToArray(), rows.Select(c => c.LogLoss).ToArray());
+            s.LegendText = flip ? "image and mirror image averaged" : "image alone";
+        }
+        var best = search[0];
+        var marker = plot.Add.Marker(Math.Log10(best.L2), best.LogLoss);
+        marker.MarkerSize = 14;
+        marker.LegendText = "chosen";
+        plot.Title("Head: cross-validated cross-entropy by L2 penalty");
+        plot.XLabel("log10(L2 penalty)");
+        plot.YLabel("out-of-fold cross-entropy");
+        plot.ShowLegend();
+    }
+
     private static void PlotConfusion(Plot plot, ReportData data)
     {
         int k = data.ClassNames.Count;
@@ -106,6 +174,30 @@ internal static class ReportWriter
             double total = 0;
             for (int c = 0; c < k; c++) total += m[r, c];
             for (int c = 0; c < k; c++) normalized[r, c] = total == 0 ? 0 : m[r, c] / total;
+        }
+        int side = ConfusionSide(k);
+        double cellPixels = (side - 200.0) / k;                 // about
+        if (k >= ManyClasses)
+        {
+            // Hundreds of classes: one heat-map image (a rectangle and a number per cell would be 10⁵ objects, unreadable).
+            var flipped = new double[k, k];
+            for (int r = 0; r < k; r++)
+                for (int c = 0; c < k; c++) flipped[r, c] = normalized[r, c];
+            var heat = plot.Add.Heatmap(flipped);
+            heat.Colormap = new ScottPlot.Colormaps.Blues();
+            plot.Axes.SetLimits(-0.5, k - 0.5, -0.5, k - 0.5);
+            plot.Grid.IsVisible = false;
+            int every = Math.Max(1, (int)Math.Ceiling(10 / Math.Max(cellPixels, 0.1)));   // a label at least every 10 pixels
+            double[] at = Enumerable.Range(0, k).Where(i => i % every == 0).Select(i => (double)i).ToArray();
+            plot.Axes.Bottom.SetTicks(at, at.Select(i => Shorten(data.ClassNames[(int)i])).ToArray());
+            plot.Axes.Left.SetTicks(at.Select(i => k - 1 - i).ToArray(), at.Select(i => Shorten(data.ClassNames[(int)i])).ToArray());
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.TickLabelStyle.FontSize = plot.Axes.Left.TickLabelStyle.FontSize = (float)Math.Clamp(cellPixels * every * 0.8, 6, 12);
+            plot.Title($"Confusion matrix ({data.EvaluatedOn}), share of each true class");
+            plot.XLabel("predicted");
+            plot.YLabel("true");
+            return;
         }
         // One rectangle per cell, shaded from white (0) to dark blue (every sample of the row), with its count.
         for (int r = 0; r < k; r++)
@@ -133,7 +225,20 @@ internal static class ReportWriter
         plot.YLabel("true");
     }
 
-    private static string Html(ReportData data, string assets, bool hasAccuracy)
+    private static string Shorten(string name) => name.Length <= 24 ? name : name[..23] + "…";
+
+    /// <summary>The largest off-diagonal counts: (true, predicted, count), most first.</summary>
+    internal static List<(int True, int Predicted, int Count)> MostConfused(int[,] confusion, int top)
+    {
+        int k = confusion.GetLength(0);
+        var pairs = new List<(int, int, int)>();
+        for (int r = 0; r < k; r++)
+            for (int c = 0; c < k; c++)
+                if (r != c && confusion[r, c] > 0) pairs.Add((r, c, confusion[r, c]));
+        return pairs.OrderByDescending(p => p.Item3).ThenBy(p => p.Item1).ThenBy(p => p.Item2).Take(top).ToList();
+    }
+
+    private static string Html(ReportData data, string assets, bool hasCurves, bool hasAccuracy)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var sb = new StringBuilder();
@@ -147,13 +252,34 @@ internal static class ReportWriter
         sb.AppendLine("<h2>Results</h2><table>");
         foreach (var (name, value) in data.Results) sb.AppendLine($"<tr><th>{E(name)}</th><td>{E(value)}</td></tr>");
         sb.AppendLine("</table>");
-        sb.AppendLine("<h2>Learning curves</h2>");
-        sb.AppendLine($"<img src=\"{E(assets)}loss.png\" alt=\"loss per epoch\">");
-        if (hasAccuracy) sb.AppendLine($"<img src=\"{E(assets)}accuracy.png\" alt=\"accuracy per epoch\">");
-        if (data.Stage2 is not null)
-            sb.AppendLine($"<p>The dashed line marks where fine-tuning starts (after epoch {data.Stage1.Epochs.Count}).</p>");
+        if (data.Choices.Count > 0)
+        {
+            sb.AppendLine("<h2>Choices made by the recipe</h2><table><tr><th>what</th><th>choice</th><th>why</th></tr>");
+            foreach (var c in data.Choices) sb.AppendLine($"<tr><td>{E(c.Name)}</td><td>{E(c.Value)}</td><td>{E(c.Reason)}</td></tr>");
+            sb.AppendLine("</table>");
+        }
+        if (data.HeadSearch.Count > 0)
+        {
+            sb.AppendLine("<h2>The head's cross-validation</h2>");
+            sb.AppendLine($"<img src=\"{E(assets)}head.png\" alt=\"cross-validated cross-entropy by penalty\">");
+        }
+        if (hasCurves)
+        {
+            sb.AppendLine("<h2>Learning curves</h2>");
+            sb.AppendLine($"<img src=\"{E(assets)}loss.png\" alt=\"loss per epoch\">");
+            if (hasAccuracy) sb.AppendLine($"<img src=\"{E(assets)}accuracy.png\" alt=\"accuracy per epoch\">");
+            if (data.Stage2 is not null && data.Stage1.Epochs.Count > 0)
+                sb.AppendLine($"<p>The dashed line marks where fine-tuning starts (after epoch {data.Stage1.Epochs.Count}).</p>");
+        }
         sb.AppendLine($"<h2>Confusion matrix ({E(data.EvaluatedOn)})</h2>");
         sb.AppendLine($"<img src=\"{E(assets)}confusion.png\" alt=\"confusion matrix\">");
+        if (data.ClassNames.Count >= ManyClasses)
+        {
+            sb.AppendLine("<p>Most confused pairs:</p><table><tr><th>true class</th><th>predicted as</th><th>images</th></tr>");
+            foreach (var (t, p, n) in MostConfused(data.Confusion, 20))
+                sb.AppendLine($"<tr><td>{E(data.ClassNames[t])}</td><td>{E(data.ClassNames[p])}</td><td>{n}</td></tr>");
+            sb.AppendLine("</table>");
+        }
         sb.AppendLine("<h2>Per-class accuracy</h2><table><tr><th>class</th><th>samples</th><th>correct</th><th>accuracy</th></tr>");
         for (int r = 0; r < data.ClassNames.Count; r++)
         {

@@ -8,7 +8,9 @@ namespace Tanuki.Callbacks;
 /// <c>val_</c>) contains <c>acc</c>, <c>auc</c>, <c>precision</c> or <c>recall</c> is maximized; anything else
 /// (<c>loss</c>, errors) is minimized.</para>
 /// <para>When the monitored key is missing from the logs, the callback does nothing that epoch and warns once per
-/// <c>Fit</c>, listing the keys there are.</para>
+/// <c>Fit</c>, listing the keys there are — except in <c>"auto"</c> mode for a quantity that is neither the loss nor a
+/// metric the model was compiled with (a typo such as <c>"val_acuracy"</c>): as in Keras 3, <c>Fit</c> then fails with
+/// an <see cref="ArgumentException"/>, so that a misspelt monitor cannot silently switch the callback off.</para>
 /// </summary>
 public abstract class MonitorCallback : Callback
 {
@@ -83,6 +85,12 @@ public abstract class MonitorCallback : Callback
     {
         ArgumentNullException.ThrowIfNull(logs);
         if (logs.TryGetValue(Monitor, out double value)) return value;
+        string quantity = Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor[4..] : Monitor;
+        if (Mode == "auto" && quantity != "loss" && Model?.MetricKeys.Contains(quantity) != true)
+            throw new ArgumentException(
+                $"{GetType().Name} callback received monitor=\"{Monitor}\", which is neither the loss nor a metric the model was compiled with, " +
+                $"so it cannot tell whether it should be maximized or minimized. The logs have: {string.Join(", ", logs.Keys)}. " +
+                "Monitor one of those, or pass mode: \"max\" or mode: \"min\".");
         if (!_warned)
         {
             _warned = true;

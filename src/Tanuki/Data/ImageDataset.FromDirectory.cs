@@ -39,14 +39,22 @@ public sealed partial class ImageDataset
     /// images at every epoch. Without it the order is sorted, and a validation split takes the last files — the
     /// last classes.</param>
     /// <param name="numParallelCalls">Decoding threads; <see cref="Dataset.Autotune"/>: one per processor.</param>
-    /// <param name="background">The colour transparent pixels are composited onto (rgb and grayscale); white when null.</param>
+    /// <param name="background">The colour transparent pixels are composited onto (rgb and grayscale), and padding is
+    /// filled with (<paramref name="padToAspectRatio"/>); white when null.</param>
+    /// <param name="padToAspectRatio">Pad each image to the target aspect ratio (centred, filled with
+    /// <paramref name="background"/>) before resizing, instead of stretching it: nothing is cropped or distorted
+    /// (Keras's <c>pad_to_aspect_ratio</c>). Good for cut-outs and objects of every shape.</param>
+    /// <param name="followLinks">Whether to enter symbolic links to folders inside the class folders (Keras's
+    /// <c>follow_links</c>, false by default); with true, each real folder is walked once (a link back to an ancestor
+    /// is skipped, so a loop of links cannot make indexing endless) and each file is counted once, under its own
+    /// class folder when it has one. Links to files and linked class folders are always read.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">No images, no class subfolders, a single class, an empty class folder,
     /// or an unreadable image (with <c>onError: "raise"</c>).</exception>
     public static ImageDataset FromDirectory(string directory, (int Height, int Width) imageSize, int batchSize = 32,
         double validationSplit = 0, string? subset = null, int seed = 0, string labelMode = "int", string colorMode = "rgb",
         string interpolation = "bilinear", bool cropToAspectRatio = false, string onError = "raise", bool shuffle = true,
-        int numParallelCalls = Autotune, (byte R, byte G, byte B)? background = null)
+        int numParallelCalls = Autotune, (byte R, byte G, byte B)? background = null, bool padToAspectRatio = false, bool followLinks = false)
     {
         if (subset == "both")
             throw new ArgumentException("subset=\"both\" returns two datasets: call ImageDataset.FromDirectoryWithValidation(...), which returns (Training, Validation).", nameof(subset));
@@ -56,7 +64,7 @@ public sealed partial class ImageDataset
         if (subset is null && validationSplit != 0)
             throw new ArgumentException($"validationSplit={validationSplit} needs subset: \"training\" or \"validation\" (or FromDirectoryWithValidation for both).", nameof(subset));
         var (settings, index, skipped) = Prepare(directory, imageSize, batchSize, validationSplit, seed, labelMode, colorMode,
-                                                 interpolation, cropToAspectRatio, onError, numParallelCalls, background);
+                                                 interpolation, cropToAspectRatio, padToAspectRatio, onError, numParallelCalls, background, followLinks);
         var (files, labels) = Order(index, shuffle, seed);
         if (subset is not null)
         {
@@ -76,12 +84,12 @@ public sealed partial class ImageDataset
     public static (ImageDataset Training, ImageDataset Validation) FromDirectoryWithValidation(string directory,
         (int Height, int Width) imageSize, double validationSplit, int batchSize = 32, int seed = 0, string labelMode = "int",
         string colorMode = "rgb", string interpolation = "bilinear", bool cropToAspectRatio = false, string onError = "raise",
-        bool shuffle = true, int numParallelCalls = Autotune, (byte R, byte G, byte B)? background = null)
+        bool shuffle = true, int numParallelCalls = Autotune, (byte R, byte G, byte B)? background = null, bool padToAspectRatio = false, bool followLinks = false)
     {
         if (!(validationSplit > 0 && validationSplit < 1))
             throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, $"Expected a fraction strictly between 0 and 1. Received: validationSplit={validationSplit}");
         var (settings, index, skipped) = Prepare(directory, imageSize, batchSize, validationSplit, seed, labelMode, colorMode,
-                                                 interpolation, cropToAspectRatio, onError, numParallelCalls, background);
+                                                 interpolation, cropToAspectRatio, padToAspectRatio, onError, numParallelCalls, background, followLinks);
         var (files, labels) = Order(index, shuffle, seed);
         var (train, val) = SplitFiles(files, labels, validationSplit, index.Directory);
         return (new ImageDataset(settings, index.ClassNames, train.Files, train.Labels, reshuffle: shuffle, skipped),
@@ -90,11 +98,14 @@ public sealed partial class ImageDataset
 
     private static (Settings, ImageFolderIndex, ConcurrentQueue<(string, string)>) Prepare(string directory, (int Height, int Width) imageSize,
         int batchSize, double validationSplit, int seed, string labelMode, string colorMode, string interpolation, bool cropToAspectRatio,
-        string onError, int numParallelCalls, (byte R, byte G, byte B)? background)
+        bool padToAspectRatio, string onError, int numParallelCalls, (byte R, byte G, byte B)? background, bool followLinks)
     {
+        if (cropToAspectRatio && padToAspectRatio)
+            throw new ArgumentException("Only one of cropToAspectRatio and padToAspectRatio can be true: crop cuts the image to the target aspect ratio, pad fills around it. Received: both true.", nameof(padToAspectRatio));
         ArgumentNullException.ThrowIfNull(directory);
         if (imageSize.Height <= 0 || imageSize.Width <= 0)
             throw new ArgumentOutOfRangeException(nameof(imageSize), imageSize, $"Expected a positive (height, width). Received: imageSize={imageSize}");
+        CheckTargetSize(imageSize, nameof(imageSize));
         if (batchSize < 0)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"Expected a positive batch size, or 0 for single images. Received: batchSize={batchSize}");
         Guard.InRange(validationSplit, 0, 0.999);
@@ -108,7 +119,7 @@ public sealed partial class ImageDataset
         var skipped = new ConcurrentQueue<(string, string)>();
         void Log(string path, string reason) => Skip(skipped, path, reason);
 
-        ImageFolderIndex index = ImageFolderIndex.Scan(directory, skip, Log).CheckHeaders(MaxImagePixels, skip, Log);
+        ImageFolderIndex index = ImageFolderIndex.Scan(directory, skip, Log, followLinks).CheckHeaders(MaxImagePixels, skip, Log);
         if (index.ClassNames.Length == 1)
             throw new InvalidDataException(
                 $"'{index.Directory}' has a single class subfolder, '{index.ClassNames[0]}'. A classifier needs at least two classes: with one, " +
@@ -120,7 +131,7 @@ public sealed partial class ImageDataset
                 $"{string.Join(", ", index.ClassNames)}. Use labelMode \"int\" or \"categorical\".", nameof(labelMode));
         int workers = numParallelCalls == Autotune ? Math.Max(1, Environment.ProcessorCount) : numParallelCalls;
         var settings = new Settings(imageSize.Height, imageSize.Width, batchSize, seed, labelMode, colorMode, interpolation,
-                                    cropToAspectRatio, skip, background ?? (255, 255, 255), workers);
+                                    cropToAspectRatio, padToAspectRatio, skip, background ?? (255, 255, 255), workers);
         return (settings, index, skipped);
     }
 

@@ -44,6 +44,9 @@ public sealed partial class ImageDataset : Dataset
     /// <summary>The label index of each file in <see cref="FilePaths"/>.</summary>
     public IReadOnlyList<int> Labels => _labels;
 
+    /// <summary>Images per batch (0: single images).</summary>
+    internal int BatchSize => _settings.BatchSize;
+
     /// <summary>The size every image is resized to.</summary>
     public (int Height, int Width) ImageSize => (_settings.Height, _settings.Width);
 
@@ -65,6 +68,19 @@ public sealed partial class ImageDataset : Dataset
     /// <inheritdoc />
     public override IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator() => _pipeline.GetEnumerator();
 
+    /// <summary>
+    /// The images at <paramref name="indices"/> (positions in <see cref="FilePaths"/>), loaded the same way, in
+    /// batches of <paramref name="batchSize"/>: reshuffled at every pass with <paramref name="seed"/> when
+    /// <paramref name="shuffle"/>, else in the order given. The fine-tuning recipe's folds and hold-outs.
+    /// </summary>
+    internal ImageDataset Subset(IReadOnlyList<int> indices, int batchSize, bool shuffle, int seed)
+    {
+        foreach (int i in indices)
+            if (i < 0 || i >= _files.Length) throw new ArgumentOutOfRangeException(nameof(indices), i, $"Expected positions in [0, {_files.Length}).");
+        return new ImageDataset(_settings with { BatchSize = Guard.Positive(batchSize), Seed = seed }, ClassNames!,
+                                indices.Select(i => _files[i]).ToArray(), indices.Select(i => _labels[i]).ToArray(), shuffle, _skipped);
+    }
+
     /// <summary>The order of this epoch: a new seeded permutation per epoch for shuffled training data.</summary>
     private int[] NextOrder()
     {
@@ -77,10 +93,12 @@ public sealed partial class ImageDataset : Dataset
     private (Tensor, Tensor) Load(int index)
     {
         string path = _files[index];
-        Tensor image;
+        Tensor x;
         try
         {
-            image = ImageDecoder.Decode(path, _settings.ColorMode, _settings.Background, MaxImagePixels);
+            x = ImageDecoder.Decode(path, _settings.ColorMode, _settings.Background, MaxImagePixels,
+                                    image => ResizeDecoded(image, (_settings.Height, _settings.Width), _settings.Interpolation, _settings.CropToAspectRatio,
+                                                           _settings.PadToAspectRatio, _settings.Background, _settings.ColorMode));
         }
         catch (Exception e) when (_settings.Skip && e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -88,13 +106,7 @@ public sealed partial class ImageDataset : Dataset
             return (null!, null!);
         }
         using var scope = NewDisposeScope();
-        scope.Attach(image);
-        Tensor batch = image.unsqueeze(0);
-        Tensor resized = _settings.CropToAspectRatio
-            ? ImageOps.SmartResize(batch, _settings.Height, _settings.Width, _settings.Interpolation)
-            : ImageOps.Resize(batch, _settings.Height, _settings.Width, _settings.Interpolation);
-        // Interpolation may overshoot the range a little (float weights, bicubic ringing): keep the documented 0–255.
-        Tensor x = (ReferenceEquals(resized, batch) ? resized : resized.clamp(0, 255)).squeeze(0).contiguous();
+        scope.Attach(x);
         Tensor y = _settings.LabelMode switch
         {
             "int" => torch.tensor((long)_labels[index]),
@@ -102,6 +114,21 @@ public sealed partial class ImageDataset : Dataset
             _ => torch.tensor(new float[] { _labels[index] }),
         };
         return scope.Detach(x, y);
+    }
+
+    /// <summary>Squashes, crops or pads a 1×C×H×W image to the target size; padding uses the background colour.</summary>
+    private static Tensor ResizeImage(Tensor batch, (int Height, int Width) size, string interpolation, bool crop, bool pad,
+                                      (byte R, byte G, byte B) background, string colorMode)
+    {
+        if (crop) return ImageOps.SmartResize(batch, size.Height, size.Width, interpolation);
+        if (!pad) return ImageOps.Resize(batch, size.Height, size.Width, interpolation);
+        double[] fill = colorMode switch
+        {
+            "grayscale" => [0.299 * background.R + 0.587 * background.G + 0.114 * background.B],
+            "rgba" => [background.R, background.G, background.B, 0],
+            _ => [background.R, background.G, background.B],
+        };
+        return ImageOps.PadResize(batch, size.Height, size.Width, interpolation, fill);
     }
 
     private static void Skip(ConcurrentQueue<(string, string)> skipped, string path, string reason)
@@ -129,5 +156,5 @@ public sealed partial class ImageDataset : Dataset
 
     private sealed record Settings(
         int Height, int Width, int BatchSize, int Seed, string LabelMode, string ColorMode, string Interpolation,
-        bool CropToAspectRatio, bool Skip, (byte R, byte G, byte B) Background, int Workers);
+        bool CropToAspectRatio, bool PadToAspectRatio, bool Skip, (byte R, byte G, byte B) Background, int Workers);
 }

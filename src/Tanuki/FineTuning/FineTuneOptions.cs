@@ -4,27 +4,84 @@ using Tanuki.Optimizers;
 namespace Tanuki;
 
 /// <summary>
-/// The knobs of <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?)"/>. The defaults
-/// are the Keras guide's recipe, tuned by measurement: train the head with the base frozen (50 epochs, nearly free
-/// because the frozen base runs once per sample), then unfreeze the whole base and train everything with Adam at
-/// 1e-4 decaying to 0 on a cosine over 8 epochs, BatchNormalization in inference mode. The guide's constant 1e-5 for
-/// 5 epochs barely moves a base on a small data set: on 1,000 Fashion-MNIST images at 96² (benchmarks/Tanuki.Accuracy)
-/// it gave 0.834 test accuracy against 0.863 for these defaults; set <see cref="FineTuneLearningRate"/> = 1e-5 and
-/// <see cref="Schedule"/> = "constant" for the guide's recipe.
+/// The knobs of <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?)"/>. The defaults make
+/// the choices that fit a few dozen to a few thousand images, measured in <c>benchmarks/fewshot</c> and
+/// <c>benchmarks/accuracy</c>: classes balanced by weight; a head that is one Dense layer fitted as a regularised
+/// logistic regression on cached features of each image and augmented views of it, its penalty chosen by stratified
+/// 5-fold cross-validation; a mirror-image average at prediction where cross-validation prefers it; then fine-tuning
+/// of the whole base with Adam at 1e-4 on a cosine over 8 epochs, BatchNormalization in inference mode, kept only
+/// when it beats the frozen-base model on held-out images by more than the comparison's standard error.
 /// </summary>
 public sealed class FineTuneOptions
 {
-    /// <summary>Stage 1: epochs training the head with the base frozen (at most, with <see cref="HeadPatience"/>). 0 skips stage 1.</summary>
+    /// <summary>
+    /// How stage 1 trains the head: <c>"auto"</c> (the default) fits a head that is a single Dense layer on the frozen
+    /// features as a logistic regression (L-BFGS, penalty by cross-validation) and trains any other head with
+    /// <c>Fit</c>; <c>"logistic"</c> requires the former; <c>"fit"</c> always uses <c>Fit</c> for
+    /// <see cref="HeadEpochs"/> with the compiled optimizer.
+    /// </summary>
+    public string Head { get; init; } = "auto";
+
+    /// <summary>Stage 1 with <c>Fit</c>: epochs training the head with the base frozen (at most, with <see cref="HeadPatience"/>). 0 skips stage 1.</summary>
     public int HeadEpochs { get; init; } = 50;
 
-    /// <summary>Stage 1 ends early after this many epochs without improvement of <see cref="Monitor"/>; null runs all <see cref="HeadEpochs"/>.</summary>
+    /// <summary>Stage 1 with <c>Fit</c> ends early after this many epochs without improvement of <see cref="Monitor"/>; null runs all <see cref="HeadEpochs"/>.</summary>
     public int? HeadPatience { get; init; }
+
+    /// <summary>Folds of the cross-validation that picks the logistic head's penalty (fewer when a data set is tiny).</summary>
+    public int CrossValidationFolds { get; init; } = 5;
+
+    /// <summary>
+    /// Views of each training image whose frozen features the logistic head trains on: the image, its mirror image,
+    /// then random crops. Null (the default) picks 6 for up to 2,000 images and 2 above; 1 turns augmentation off.
+    /// Images only (N×C×H×W inputs); other inputs have one view.
+    /// </summary>
+    public int? AugmentedViews { get; init; }
+
+    /// <summary>
+    /// Weight every class equally in the loss (Keras's <c>class_weight</c> with n / (classes × count)), so that a
+    /// class with few images is not drowned by a large one. True by default.
+    /// </summary>
+    public bool BalanceClasses { get; init; } = true;
+
+    /// <summary>
+    /// <c>"auto"</c> (the default): average predictions over each image and its mirror image when cross-validation
+    /// scores it better; <c>"flip"</c>: always; <c>"none"</c>: never. Sets <see cref="Model.TestTimeAugmentation"/>.
+    /// </summary>
+    public string TestTimeAugmentation { get; init; } = "auto";
 
     /// <summary>Stage 2: epochs fine-tuning with the base (partly) unfrozen (at most, with <see cref="FineTunePatience"/>). 0 skips stage 2.</summary>
     public int FineTuneEpochs { get; init; } = 8;
 
     /// <summary>Stage 2 ends early after this many epochs without improvement of <see cref="Monitor"/>; null runs all <see cref="FineTuneEpochs"/>.</summary>
     public int? FineTunePatience { get; init; }
+
+    /// <summary>
+    /// Without validation data, the fraction of the training images (stratified) held out to judge fine-tuning:
+    /// stage 2 trains on the rest and is kept only if it beats the frozen-base head on them. The final frozen-base
+    /// head trains on all images.
+    /// </summary>
+    public double FineTuneValidationSplit { get; init; } = 0.2;
+
+    /// <summary>
+    /// Fine-tuning is skipped when fewer held-out images than this would judge it: so few cannot tell a gain from
+    /// noise (a gain must exceed the comparison's standard error). 30 by default.
+    /// </summary>
+    public int FineTuneMinimumValidation { get; init; } = 30;
+
+    /// <summary>
+    /// <c>"auto"</c> (the default): keep the fine-tuned model only when its validation accuracy beats the frozen-base
+    /// model's by more than one standard error of the paired difference, else go back to the frozen-base model;
+    /// <c>"always"</c>: keep it unless its weights are not finite.
+    /// </summary>
+    public string KeepFineTuning { get; init; } = "auto";
+
+    /// <summary>
+    /// When fine-tuning won on images held out of the training data, run it again from the frozen-base model on all
+    /// the training images (twice the time of stage 2; the held-out images are a fifth of the data by default). True
+    /// by default. No effect with validation data, where stage 2 trains on all the training images already.
+    /// </summary>
+    public bool RefitOnAllData { get; init; } = true;
 
     /// <summary>
     /// What to unfreeze in stage 2: <c>"all"</c> (the default), a fraction of the base's layers holding weights
@@ -59,14 +116,16 @@ public sealed class FineTuneOptions
     public bool TrainBatchNorm { get; init; }
 
     /// <summary>
-    /// Put back the weights of the best epoch of <see cref="Monitor"/> at the end: the best of each stage, and after
-    /// stage 2 the end of stage 1 if fine-tuning never beat it. True by default; it applies when there is validation
-    /// data or a <see cref="Monitor"/> is set (an epoch's mean training loss is no measure of its final weights).
+    /// With <see cref="HeadPatience"/> or <see cref="FineTunePatience"/>: put back the weights of the best epoch of
+    /// <see cref="Monitor"/> when a stage stops early. True by default.
     /// </summary>
     public bool RestoreBestWeights { get; init; } = true;
 
-    /// <summary>The quantity early stopping and weight restoring watch; null: <c>val_loss</c> with validation data, else <c>loss</c>.</summary>
+    /// <summary>The quantity early stopping watches; null: <c>val_loss</c> with validation data, else <c>loss</c>.</summary>
     public string? Monitor { get; init; }
+
+    /// <summary>Seed of the folds, the held-out images and the augmented views.</summary>
+    public int Seed { get; init; } = 1;
 
     /// <summary>More callbacks, used in both stages (a <see cref="CsvLogger"/> needs <c>append: true</c> to keep stage 1's rows).</summary>
     public IReadOnlyList<Callback> Callbacks { get; init; } = [];
@@ -74,7 +133,7 @@ public sealed class FineTuneOptions
     /// <summary>Whether the tensor overload reshuffles the training data at each epoch.</summary>
     public bool Shuffle { get; init; } = true;
 
-    /// <summary>0 silent, 1 progress bar, 2 one line per epoch (as <c>Fit</c>); above 0 also prints what each stage does.</summary>
+    /// <summary>0 silent, 1 progress bar, 2 one line per epoch (as <c>Fit</c>); above 0 also prints every choice the recipe makes.</summary>
     public int Verbose { get; init; } = 1;
 
     /// <summary>Where stage messages go (null: the console).</summary>

@@ -34,12 +34,26 @@ internal sealed class InferencePass
     /// <summary>The engine of the last batch, and why; null before the first.</summary>
     public EngineChoice? LastChoice { get; private set; }
 
-    /// <summary>The model's outputs for one batch, in inference mode, without gradients.</summary>
+    /// <summary>
+    /// The model's outputs for one batch, in inference mode, without gradients, with the model's
+    /// <see cref="Model.TestTimeAugmentation"/> (<see cref="Model.Infer(Tensor, Func{Tensor, Tensor})"/>): each forward pass
+    /// it asks for, the mirrored batch's included, runs on the chosen engine.
+    /// </summary>
     public Tensor Run(Tensor x)
     {
         using var _ = no_grad();
+        if (_remaining == -2)
+        {
+            long views = _model.TestTimeAugmentation == TestTimeAugmentation.HorizontalFlip ? 2 : 1;   // forward passes per sample
+            _remaining = views * (_samples ?? _samplesFromFirstBatch!(x.shape[0]));
+        }
+        return _model.Infer(x, Forward);
+    }
+
+    /// <summary>One forward pass of the whole model on the engine its part chooses.</summary>
+    private Tensor Forward(Tensor x)
+    {
         long n = x.shape[0];
-        if (_remaining == -2) _remaining = _samples ?? _samplesFromFirstBatch!(n);
         _random ??= _model.IsStochastic(false);
         InferencePart part = _model.WholeInference;
         if (_model.Outputs.Count > 1)

@@ -49,4 +49,36 @@ internal static class ImageOps
             : images[TensorIndex.Ellipsis, TensorIndex.Slice(top, top + h), TensorIndex.Slice(left, left + w)];
         return Resize(cropped, height, width, interpolation);
     }
+
+    /// <summary>
+    /// The canvas Keras's <c>pad_to_aspect_ratio</c> puts an <c>inHeight×inWidth</c> image on before resizing it to
+    /// <c>height×width</c>: the image keeps its pixels and gets <c>Top</c> rows of fill above and below, or
+    /// <c>Left</c> columns left and right, so that the canvas has (nearly) the target aspect ratio and nothing is
+    /// cropped or stretched.
+    /// </summary>
+    public static (int Top, int Left) PadBox(long inHeight, long inWidth, int height, int width)
+    {
+        long padHeight = Math.Max(inHeight, (long)((double)inWidth * height / width));
+        long padWidth = Math.Max(inWidth, (long)((double)inHeight * width / height));
+        return ((int)((padHeight - inHeight) / 2.0), (int)((padWidth - inWidth) / 2.0));
+    }
+
+    /// <summary>
+    /// Keras's <c>pad_to_aspect_ratio</c>: pads the images with <paramref name="fill"/> (one value per channel) to
+    /// the target aspect ratio, centred (<see cref="PadBox"/>), then resizes to <c>height×width</c>.
+    /// </summary>
+    public static Tensor PadResize(Tensor images, int height, int width, string interpolation, IReadOnlyList<double> fill)
+    {
+        var (top, left) = PadBox(images.shape[^2], images.shape[^1], height, width);
+        if (top == 0 && left == 0) return Resize(images, height, width, interpolation);
+        long channels = images.shape[^3];
+        if (fill.Count != channels)
+            throw new ArgumentException($"Expected one fill value per channel ({channels}). Received: {fill.Count} values.", nameof(fill));
+        using var scope = NewDisposeScope();
+        long[] shape = [.. images.shape[..^2], images.shape[^2] + 2 * top, images.shape[^1] + 2 * left];
+        Tensor fillValues = torch.tensor(fill.Select(v => (float)v).ToArray(), dtype: images.dtype).reshape(channels, 1, 1);
+        Tensor canvas = fillValues.expand(shape).clone();
+        canvas[TensorIndex.Ellipsis, TensorIndex.Slice(top, top + images.shape[^2]), TensorIndex.Slice(left, left + images.shape[^1])] = images;
+        return Resize(canvas, height, width, interpolation).MoveToOuterDisposeScope();
+    }
 }

@@ -6,7 +6,9 @@ namespace Tanuki.Losses;
 public sealed class MeanSquaredError : Loss
 {
     /// <summary>Creates the loss.</summary>
-    public MeanSquaredError() : base("mean_squared_error") { }
+    /// <param name="reduction">How the weighted losses are reduced (see <see cref="Loss"/>); <c>"sum_over_batch_size"</c> by default.</param>
+    /// <param name="name">The loss's name.</param>
+    public MeanSquaredError(string? reduction = "sum_over_batch_size", string name = "mean_squared_error") : base(name, reduction) { }
 
     /// <inheritdoc />
     protected override Tensor PerSample(Tensor yTrue, Tensor yPred)

@@ -12,10 +12,12 @@ internal sealed class AutoAccuracy : Metric
 
     public AutoAccuracy(string name) : base(name) { }
 
-    public override void UpdateState(Tensor yTrue, Tensor yPred)
+    public override void UpdateState(Tensor yTrue, Tensor yPred) => UpdateState(yTrue, yPred, null);
+
+    public override void UpdateState(Tensor yTrue, Tensor yPred, Tensor? sampleWeight)
     {
         _inner ??= Resolve(yTrue, yPred);
-        _inner.UpdateState(yTrue, yPred);
+        _inner.UpdateState(yTrue, yPred, sampleWeight);
     }
 
     private Metric Resolve(Tensor yTrue, Tensor yPred)

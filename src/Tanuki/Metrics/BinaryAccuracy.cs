@@ -15,5 +15,5 @@ public sealed class BinaryAccuracy : MeanMetricWrapper
 
     /// <inheritdoc />
     protected override Tensor Values(Tensor yTrue, Tensor yPred) =>
-        yPred.gt(Threshold).to_type(ScalarType.Float32).eq(yTrue.to_type(ScalarType.Float32).reshape(yPred.shape)).to_type(ScalarType.Float32);
+        yPred.gt(Threshold).to_type(ScalarType.Float32).eq(yTrue.to_type(ScalarType.Float32).reshape(yPred.shape)).logical_and_(torch.isfinite(yPred)).to_type(ScalarType.Float32);
 }

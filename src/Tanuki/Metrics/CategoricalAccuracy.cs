@@ -10,5 +10,5 @@ public sealed class CategoricalAccuracy : MeanMetricWrapper
 
     /// <inheritdoc />
     protected override Tensor Values(Tensor yTrue, Tensor yPred) =>
-        yTrue.argmax(-1).eq(yPred.argmax(-1)).to_type(ScalarType.Float32);
+        yTrue.argmax(-1).eq(yPred.argmax(-1)).logical_and_(FiniteRows(yPred)).to_type(ScalarType.Float32);
 }

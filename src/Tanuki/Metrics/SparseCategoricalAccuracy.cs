@@ -12,6 +12,6 @@ public sealed class SparseCategoricalAccuracy : MeanMetricWrapper
     protected override Tensor Values(Tensor yTrue, Tensor yPred)
     {
         Tensor t = yTrue.dim() == yPred.dim() && yTrue.shape[^1] == 1 ? yTrue.squeeze(-1) : yTrue;
-        return t.to_type(ScalarType.Int64).eq(yPred.argmax(-1)).to_type(ScalarType.Float32);
+        return t.to_type(ScalarType.Int64).eq(yPred.argmax(-1)).logical_and_(MeanMetricWrapper.FiniteRows(yPred)).to_type(ScalarType.Float32);
     }
 }

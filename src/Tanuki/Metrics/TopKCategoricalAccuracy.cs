@@ -17,6 +17,6 @@ public sealed class TopKCategoricalAccuracy : MeanMetricWrapper
         Tensor labels = yTrue.dim() == yPred.dim() && yTrue.shape[^1] == yPred.shape[^1] ? yTrue.argmax(-1) : yTrue.reshape(-1).to_type(ScalarType.Int64);
         int k = (int)Math.Min(K, yPred.shape[^1]);
         Tensor top = yPred.topk(k, -1).indexes;
-        return top.eq(labels.unsqueeze(-1)).any(-1).to_type(ScalarType.Float32);
+        return top.eq(labels.unsqueeze(-1)).any(-1).logical_and_(FiniteRows(yPred)).to_type(ScalarType.Float32);
     }
 }

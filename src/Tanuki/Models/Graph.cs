@@ -106,14 +106,67 @@ internal sealed class Graph
         return Outputs.Select(o => shapes[o]).ToArray();
     }
 
+    /// <summary>
+    /// The scalars one sample's layer outputs take, all together (what a training step keeps for the backward pass)
+    /// and the largest (what inference holds at once), nested models counted layer by layer: the basis of the memory
+    /// checks that run before work starts.
+    /// </summary>
+    public (long Total, long Largest) ActivationElements(IReadOnlyList<long[]> inputShapes)
+    {
+        CheckInputShapes(inputShapes);
+        var shapes = new Dictionary<SymbolicTensor, long[]>();
+        long total = 0, largest = 0;
+        static long Count(long[] shape) => shape.Skip(1).Aggregate(1L, (a, d) => SaturatingMultiply(a, Math.Max(d, 1)));
+        for (int i = 0; i < Inputs.Length; i++)
+        {
+            shapes[Inputs[i]] = inputShapes[i];
+            total = SaturatingAdd(total, Count(inputShapes[i]));
+        }
+        foreach (Node node in Nodes)
+        {
+            long[][] ins = node.Inputs.Select(t => shapes[t]).ToArray();
+            if (node.Layer is Model { FunctionalGraph: Graph inner })
+            {
+                var (t, l) = inner.ActivationElements(ins);
+                total = SaturatingAdd(total, t);
+                largest = Math.Max(largest, l);
+            }
+            IReadOnlyList<long[]> outs = node.Layer.ComputeOutputShape(ins);
+            for (int k = 0; k < node.Outputs.Length; k++)
+            {
+                shapes[node.Outputs[k]] = outs[k];
+                long n = Count(outs[k]);
+                total = SaturatingAdd(total, n);
+                largest = Math.Max(largest, n);
+            }
+        }
+        return (total, largest);
+    }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    private static long SaturatingMultiply(long a, long b) => b != 0 && a > long.MaxValue / b ? long.MaxValue : a * b;
+
     public Tensor[] Run(IReadOnlyList<Tensor> inputs, bool training)
     {
+        inputs = AsFloat(inputs);
         var values = new Dictionary<SymbolicTensor, Tensor>();
         bool channelsLast = MemoryLayout.UseChannelsLast(this, inputs);
         for (int i = 0; i < Inputs.Length; i++) values[Inputs[i]] = channelsLast ? MemoryLayout.ToChannelsLast(inputs[i]) : inputs[i];
         if (torch.is_grad_enabled()) RunNodes(values, training, skip: null);
         else RunFreeing(values, training, protect: inputs);
         return Outputs.Select(o => values[o]).ToArray();
+    }
+
+    /// <summary>
+    /// Inputs as the float32 an Input takes: integer, boolean or float64 data (images as bytes, labels fed by mistake,
+    /// C# double arrays) are converted, as Keras converts what a functional model is given to its inputs' dtype, rather
+    /// than failing deep inside libtorch with a dtype error.
+    /// </summary>
+    internal static IReadOnlyList<Tensor> AsFloat(IReadOnlyList<Tensor> inputs)
+    {
+        if (inputs.All(t => t.dtype == ScalarType.Float32)) return inputs;
+        return inputs.Select(t => t.dtype is ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 || t.is_complex() ? t : t.to_type(ScalarType.Float32)).ToArray();
     }
 
     private Dictionary<SymbolicTensor, int>? _uses;

@@ -108,7 +108,7 @@ internal sealed class InferenceFusion
             // The shortcut must already exist; where the graph lists its branch later, the Add runs as a layer.
             bool withRelu = Runs(plan.AddRelu);
             if (withRelu) AddRelu.InPlace(y, other);
-            else y.add_(other);
+            else Scalars.AddInPlace(y, other);
             values[plan.Add!.Outputs[0]] = y;
             if (withRelu) values[plan.AddRelu!.Outputs[0]] = y;
         }

@@ -33,7 +33,7 @@ public partial class Model
         (long frozen, long frozenBytes) = Count(NonTrainableWeights);
         long optimizer = Optimizer?.CountParams() ?? 0;
         return new ModelSummary(Name, rows, connections, trainable, trainableBytes, frozen, frozenBytes,
-                                optimizer > 0 ? optimizer : null, optimizer * sizeof(float));
+                                optimizer > 0 ? optimizer : null, Optimizer?.CountBytes() ?? 0);
     }
 
     private static (long Count, long Bytes) Count(IReadOnlyList<Variable> weights) =>
@@ -78,7 +78,7 @@ public partial class Model
         else if (layer.BuiltInputShapes is { } built)
         {
             try { texts = [FormatShapes(layer.ComputeOutputShape(built))]; }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException) { return "?"; }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException or NotImplementedException) { return "?"; }
         }
         else return "?";
         return texts.Count == 1 ? texts[0] : "multiple";

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tanuki.Optimizers;
@@ -43,14 +44,15 @@ public class Adam : Optimizer
     {
         Tensor m = slots[0], v = slots[1];
         double alpha = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
-        m.lerp_(gradient, 1 - Beta1);
-        v.mul_(Beta2).addcmul_(gradient, gradient, value: 1 - Beta2);
+        using Scalar beta2 = Beta2, oneMinusBeta2 = 1 - Beta2, epsilon = Epsilon, minusAlpha = -alpha;   // see Scalars
+        m.lerp_(gradient, 1 - Beta1);   // a 0-d tensor weight, owned by the update's dispose scope
+        v.mul_(beta2).addcmul_(gradient, gradient, value: oneMinusBeta2);
         Tensor denom = v;
         if (Amsgrad)
         {
             slots[2].copy_(torch.maximum(slots[2], v));
             denom = slots[2];
         }
-        variable.addcdiv_(m, denom.sqrt().add_(Epsilon), value: -alpha);
+        variable.addcdiv_(m, denom.sqrt().add_(epsilon, Scalars.One), value: minusAlpha);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,6 +14,9 @@ public abstract class Optimizer
 {
     private readonly Dictionary<Variable, SlotState> _slots = new();
     private readonly Dictionary<Variable, double> _lrMultipliers = new();
+    private HashSet<Variable> _noDecay = new();
+    private Regex? _noDecayNames;
+    private readonly HashSet<string> _warnedMissing = new();
 
     /// <summary>Creates an optimizer.</summary>
     protected Optimizer(string name, double learningRate, double? weightDecay, double? clipNorm, double? clipValue, double? globalClipNorm)
@@ -77,8 +81,38 @@ public abstract class Optimizer
     /// <summary>The learning-rate multiplier of a variable (1 unless set).</summary>
     public double GetLearningRateMultiplier(Variable variable) => _lrMultipliers.TryGetValue(variable, out double m) ? m : 1;
 
-    /// <summary>The number of scalars the optimizer keeps as state (Summary's "Optimizer params").</summary>
-    public long CountParams() => _slots.Values.Sum(s => s.Tensors.Sum(t => t.numel())) + (_slots.Count > 0 ? 1 : 0);
+    /// <summary>
+    /// The number of scalars the optimizer keeps as state (Summary's "Optimizer params"), as Keras counts its variables:
+    /// the slots (momenta), the iteration count and the learning rate; 0 before the first update creates them.
+    /// </summary>
+    public long CountParams() => _slots.Count == 0 ? 0 : _slots.Values.Sum(s => s.Tensors.Sum(t => t.numel())) + 2;
+
+    /// <summary>The bytes of that state as Keras reports them: the slots, an int64 iteration count, a float32 learning rate.</summary>
+    internal long CountBytes() => _slots.Count == 0 ? 0 : _slots.Values.Sum(s => s.Tensors.Sum(t => t.numel() * t.ElementSize)) + sizeof(long) + sizeof(float);
+
+    /// <summary>
+    /// Keeps some variables out of weight decay, as Keras's <c>exclude_from_weight_decay</c>: those in
+    /// <paramref name="varList"/>, and those whose name contains one of <paramref name="varNames"/> (regular expressions,
+    /// e.g. <c>["bias", "gamma", "beta"]</c> for biases and BatchNormalization's scale and offset when fine-tuning). A call
+    /// replaces what an earlier one excluded. Unlike Keras it may be called after the first update; it applies from the next.
+    /// </summary>
+    /// <param name="varList">Variables to exclude.</param>
+    /// <param name="varNames">Patterns; a variable whose <see cref="Variable.Name"/> matches one is excluded.</param>
+    public void ExcludeFromWeightDecay(IEnumerable<Variable>? varList = null, IEnumerable<string>? varNames = null)
+    {
+        _noDecay = new HashSet<Variable>(varList ?? []);
+        string[] names = (varNames ?? []).Distinct().ToArray();
+        foreach (string n in names)
+            if (string.IsNullOrEmpty(n)) throw new ArgumentException("varNames must not contain empty strings (they would match every variable).", nameof(varNames));
+        _noDecayNames = names.Length == 0 ? null : new Regex(string.Join("|", names), RegexOptions.CultureInvariant);
+    }
+
+    /// <summary>Whether weight decay applies to <paramref name="variable"/> (not excluded by <see cref="ExcludeFromWeightDecay"/>).</summary>
+    public bool UsesWeightDecay(Variable variable)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        return !_noDecay.Contains(variable) && _noDecayNames?.IsMatch(variable.Name) != true;
+    }
 
     /// <summary>Forgets all state (momenta); the next update starts afresh.</summary>
     public void Reset()
@@ -107,11 +141,13 @@ public abstract class Optimizer
 
     /// <summary>
     /// Applies one update. Variables that are not trainable now (frozen since the gradients were taken) are
-    /// skipped: a frozen weight is never changed.
+    /// skipped: a frozen weight is never changed. A null gradient (a variable the loss does not depend on) is skipped
+    /// with a warning, as in Keras, and the other variables are updated.
     /// </summary>
-    /// <param name="gradients">One gradient per variable, same shapes.</param>
+    /// <param name="gradients">One gradient per variable, same shapes (null where there is none).</param>
     /// <param name="variables">The variables, usually <c>model.TrainableWeights</c>.</param>
-    public void ApplyGradients(IReadOnlyList<Tensor> gradients, IReadOnlyList<Variable> variables)
+    /// <exception cref="ArgumentException">Counts or shapes differ, or every gradient is null.</exception>
+    public void ApplyGradients(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Variable> variables)
     {
         ArgumentNullException.ThrowIfNull(gradients);
         ArgumentNullException.ThrowIfNull(variables);
@@ -119,22 +155,31 @@ public abstract class Optimizer
             throw new ArgumentException($"ApplyGradients received {gradients.Count} gradients for {variables.Count} variables.");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var grads = new Tensor[gradients.Count];
+        var given = new List<Tensor>();
+        var vars = new List<Variable>();
+        var missing = new List<string>();
+        for (int i = 0; i < gradients.Count; i++)
+        {
+            Tensor? g = gradients[i];
+            if (g is null || g.IsInvalid)
+            {
+                missing.Add(variables[i].Path);
+                continue;
+            }
+            if (!g.shape.SequenceEqual(variables[i].Shape))
+                throw new ArgumentException($"The gradient for variable '{variables[i].Path}' has shape {Shapes.Format(g.shape)}, but the variable has shape {Shapes.Format(variables[i].Shape)}.");
+            given.Add(g);
+            vars.Add(variables[i]);
+        }
+        if (given.Count == 0 && variables.Count > 0)
+            throw new ArgumentException($"No gradients provided for any variable ({string.Join(", ", missing)}). Check that the loss depends on the variables being trained.");
+        if (missing.Count > 0 && _warnedMissing.Add(string.Join("\n", missing)))
+            Console.Error.WriteLine($"Warning: Gradients do not exist for variables [{string.Join(", ", missing)}] when minimizing the loss; they are not updated. " +
+                                    "If a layer is not used to compute the outputs, freeze it or leave it out of the model.");
+        Tensor[] grads = ClipGradients(given);
         for (int i = 0; i < grads.Length; i++)
         {
-            if (gradients[i] is null) throw new ArgumentException($"The gradient for variable '{variables[i].Path}' is null.");
-            if (!gradients[i].shape.SequenceEqual(variables[i].Shape))
-                throw new ArgumentException($"The gradient for variable '{variables[i].Path}' has shape {Shapes.Format(gradients[i].shape)}, but the variable has shape {Shapes.Format(variables[i].Shape)}.");
-            grads[i] = Clip(gradients[i]);
-        }
-        if (GlobalClipNorm is double g)
-        {
-            double norm = Math.Sqrt(grads.Sum(t => t.square().sum().item<float>()));
-            if (norm > g) for (int i = 0; i < grads.Length; i++) grads[i] = grads[i] * (g / norm);
-        }
-        for (int i = 0; i < grads.Length; i++)
-        {
-            Variable v = variables[i];
+            Variable v = vars[i];
             if (!v.Value.requires_grad) continue;   // frozen
             if (!_slots.TryGetValue(v, out SlotState? state))
             {
@@ -143,20 +188,46 @@ public abstract class Optimizer
             }
             state.Steps++;
             double lr = LearningRate * GetLearningRateMultiplier(v);
-            if (WeightDecay is double wd && wd > 0) v.Value.mul_(1 - wd * lr);
+            if (WeightDecay is double wd && wd > 0 && UsesWeightDecay(v))
+            {
+                using Scalar decay = 1 - wd * lr;   // see Scalars
+                v.Value.mul_(decay);
+            }
             UpdateStep(grads[i].to_type(v.Value.dtype), v.Value, state.Tensors, state.Steps, lr);
             v.Touch();
         }
         Iterations++;
     }
 
+    /// <summary>The gradients after clipping: each by <see cref="ClipValue"/> or <see cref="ClipNorm"/>, then all together by <see cref="GlobalClipNorm"/>.</summary>
+    internal Tensor[] ClipGradients(IReadOnlyList<Tensor> gradients)
+    {
+        Tensor[] grads = gradients.Select(Clip).ToArray();
+        if (GlobalClipNorm is double g)
+        {
+            double norm = Math.Sqrt(grads.Sum(t => t.to_type(ScalarType.Float64).square().sum().item<double>()));
+            if (norm > g)
+            {
+                using Scalar scale = g / norm;   // see Scalars
+                for (int i = 0; i < grads.Length; i++) grads[i] = grads[i].mul(scale);
+            }
+        }
+        return grads;
+    }
+
     private Tensor Clip(Tensor g)
     {
-        if (ClipValue is double cv) return g.clamp(-cv, cv);
+        if (ClipValue is double cv)
+        {
+            using Scalar lo = -cv, hi = cv;   // see Scalars
+            return g.clamp(lo, hi);
+        }
         if (ClipNorm is double cn)
         {
             double norm = g.norm().item<float>();
-            return norm > cn ? g * (cn / norm) : g;
+            if (!(norm > cn)) return g;
+            using Scalar scale = cn / norm;
+            return g.mul(scale);
         }
         return g;
     }

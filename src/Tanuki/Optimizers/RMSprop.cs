@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tanuki.Optimizers;
@@ -37,20 +38,21 @@ public sealed class RMSprop : Optimizer
     /// <inheritdoc />
     protected override void UpdateStep(Tensor gradient, Tensor variable, Tensor[] slots, long step, double learningRate)
     {
+        using Scalar rho = Rho, oneMinusRho = 1 - Rho, epsilon = Epsilon, lr = learningRate, momentum = Momentum;   // see Scalars
         Tensor velocity = slots[0];
-        velocity.mul_(Rho).addcmul_(gradient, gradient, value: 1 - Rho);
+        velocity.mul_(rho).addcmul_(gradient, gradient, value: oneMinusRho);
         Tensor denominator;
         if (Centered)
         {
             Tensor avg = slots[^1];
-            avg.mul_(Rho).add_(gradient, alpha: 1 - Rho);
-            denominator = velocity - avg.square() + Epsilon;
+            avg.mul_(rho).add_(gradient, alpha: oneMinusRho);
+            denominator = (velocity - avg.square()).add_(epsilon, Scalars.One);
         }
-        else denominator = velocity + Epsilon;
-        Tensor increment = gradient * learningRate / denominator.sqrt();
+        else denominator = velocity.add(epsilon, Scalars.One);
+        Tensor increment = gradient.mul(lr).div_(denominator.sqrt());
         if (Momentum > 0)
         {
-            slots[1].mul_(Momentum).add_(increment);
+            slots[1].mul_(momentum).add_(increment, Scalars.One);
             variable.sub_(slots[1]);
         }
         else variable.sub_(increment);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tanuki.Optimizers;
@@ -27,10 +28,11 @@ public sealed class SGD : Optimizer
     /// <inheritdoc />
     protected override void UpdateStep(Tensor gradient, Tensor variable, Tensor[] slots, long step, double learningRate)
     {
-        if (Momentum == 0) { variable.add_(gradient, alpha: -learningRate); return; }
+        using Scalar minusLr = -learningRate, momentum = Momentum;   // see Scalars
+        if (Momentum == 0) { variable.add_(gradient, alpha: minusLr); return; }
         Tensor m = slots[0];
-        m.mul_(Momentum).add_(gradient, alpha: -learningRate);
-        if (Nesterov) variable.add_(m, alpha: Momentum).add_(gradient, alpha: -learningRate);
-        else variable.add_(m);
+        m.mul_(momentum).add_(gradient, alpha: minusLr);
+        if (Nesterov) variable.add_(m, alpha: momentum).add_(gradient, alpha: minusLr);
+        else variable.add_(m, Scalars.One);
     }
 }

@@ -22,6 +22,13 @@ public partial class Model
         ModelArchive.Save(this, path);
     }
 
+    /// <summary>
+    /// The largest <c>config.json</c> (and <c>metadata.json</c>) <see cref="Load"/> reads, in bytes: 64 MiB by default,
+    /// hundreds of times what real models need (ResNet-18's is about 100 KB). A file whose description is larger is
+    /// refused before it is read, so that a few kilobytes of compressed data cannot expand to gigabytes.
+    /// </summary>
+    public static long MaxConfigBytes { get; set; } = 64L << 20;
+
     /// <summary>Loads a model saved by <see cref="Save"/>: the same architecture, weights (predictions are
     /// bit-identical), trainable flags and class names. Custom layers must be registered with <see cref="LayerRegistry"/> first.</summary>
     /// <returns>The model: a <see cref="Sequential"/> if one was saved, otherwise a functional model.</returns>

@@ -19,6 +19,9 @@ internal static class ModelArchive
     public static void Save(Model model, string path)
     {
         LayerTree.CheckSavable(model);
+        if (model.ClassNames is { } classNames && ClassNamesMismatch(model, classNames.Count) is string problem)
+            throw new InvalidOperationException($"Model '{model.Name}': ClassNames {problem}, so the file would name its predictions wrongly. " +
+                                                "Set ClassNames to one name per output before saving.");
         JsonObject config = ModelConfigWriter.Write(model);
         var weights = WeightPairs(model);
         var metadata = new JsonObject
@@ -27,6 +30,8 @@ internal static class ModelArchive
             ["date_saved"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             ["class_names"] = model.ClassNames is { } names ? new JsonArray(names.Select(n => (JsonNode?)n).ToArray()) : null,
         };
+        if (model.TestTimeAugmentation != TestTimeAugmentation.None) metadata["test_time_augmentation"] = Snake(model.TestTimeAugmentation.ToString());
+        if (model.ImageResize is Data.ResizeMode resize) metadata["image_resize"] = Snake(resize.ToString());
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
@@ -54,15 +59,46 @@ internal static class ModelArchive
             Assign(model, weights, path);
             reader.ApplyWeightFlags(model, config);
             if (metadata?["class_names"] is JsonArray names)
-                model.ClassNames = names.Select(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            {
+                string[] classNames = names.Select(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String
                     ? v.GetValue<string>()
                     : throw new ModelFileException(path, $"{MetadataEntry}: class_names holds something other than strings.")).ToArray();
+                if (ClassNamesMismatch(model, classNames.Length) is string problem)
+                    throw new ModelFileException(path, $"{MetadataEntry} {problem}: the names do not belong to this model (the file was edited or damaged). " +
+                                                       "Save the model again with ClassNames set to one name per output.");
+                model.ClassNames = classNames;
+            }
+            model.TestTimeAugmentation = ReadEnum(metadata, "test_time_augmentation", TestTimeAugmentation.None, path);
+            if (metadata?["image_resize"] is not null) model.ImageResize = ReadEnum(metadata, "image_resize", Data.ResizeMode.Squash, path);
             return model;
         }
         catch (InvalidDataException e)
         {
             throw new ModelFileException(path, $"the archive is corrupt ({e.Message}).", e);
         }
+    }
+
+    /// <summary>
+    /// Why <paramref name="count"/> class names cannot name the outputs of <paramref name="model"/> (one per class, or
+    /// one sigmoid output for two classes); null when they can, or when the output width is not known.
+    /// </summary>
+    private static string? ClassNamesMismatch(Model model, int count)
+    {
+        long outputs = model.Outputs.Count == 1 && model.Outputs[0].Shape.Length >= 2 ? model.Outputs[0].Shape[^1] : -1;
+        if (outputs <= 0 || outputs == count || (outputs == 1 && count == 2)) return null;
+        return $"lists {count} class names, but the model has {outputs} outputs, one per class";
+    }
+
+    /// <summary>PascalCase enum names as the snake_case strings of the file.</summary>
+    private static string Snake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    private static T ReadEnum<T>(JsonObject? metadata, string key, T absent, string path) where T : struct, Enum
+    {
+        if (metadata?[key] is not JsonNode node) return absent;
+        string? text = node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        foreach (T value in Enum.GetValues<T>())
+            if (Snake(value.ToString()) == text) return value;
+        throw new ModelFileException(path, $"{MetadataEntry}: {key} is {node.ToJsonString()}; expected one of {string.Join(", ", Enum.GetValues<T>().Select(e => $"\"{Snake(e.ToString())}\""))}.");
     }
 
     /// <summary>The weights of a <c>.tanuki</c> file (for <c>LoadWeights</c>).</summary>
@@ -157,10 +193,20 @@ internal static class ModelArchive
     {
         ZipArchiveEntry? entry = zip.GetEntry(name);
         if (entry is null) return null;
+        long limit = Model.MaxConfigBytes;
+        // The declared size is checked first and the bytes read are capped too, since a crafted archive can lie about it:
+        // a few kilobytes of deflate expand to gigabytes.
+        if (entry.Length > limit) throw TooLarge(path, name, entry.Length, limit);
         var bytes = new MemoryStream();
         using (var s = new ChecksumStream(entry.Open()))
         {
-            s.CopyTo(bytes);
+            var buffer = new byte[81920];
+            int n;
+            while ((n = s.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (bytes.Length + n > limit) throw TooLarge(path, name, null, limit);
+                bytes.Write(buffer, 0, n);
+            }
             if (!s.Matches(entry.Crc32)) throw Corrupt(path, name);
         }
         if (!System.Text.Unicode.Utf8.IsValid(bytes.ToArray())) throw new ModelFileException(path, $"{name} is not valid UTF-8 text: the file is corrupt.");
@@ -173,6 +219,11 @@ internal static class ModelArchive
             throw new ModelFileException(path, $"{name} is not valid JSON ({e.Message}): the file is corrupt.", e);
         }
     }
+
+    private static ModelFileException TooLarge(string path, string entry, long? declared, long limit) =>
+        new(path, $"{entry} {(declared is long d ? $"declares {d:N0} bytes" : "expands beyond what it declares")}, more than the {limit:N0} bytes " +
+                  "(Model.MaxConfigBytes) a model's description may take; real models need well under a megabyte, so the file is damaged or " +
+                  "crafted. It was refused before reading it. If you trust the file, raise Model.MaxConfigBytes.");
 
     private static ModelFileException Corrupt(string path, string entry) =>
         new(path, $"the archive is corrupt: the bytes of {entry} do not match their checksum.");

@@ -19,7 +19,9 @@ internal sealed class ModelConfigReader(string source)
             throw Corrupt($"it was saved by a newer Tanuki (config format {version}); this version reads format {ModelConfigWriter.FormatVersion} and older. Update Tanuki to load it", prefix: false);
         JsonObject entry = Obj(document["model"], "\"model\"");
         Model model = ReadEntry(entry) as Model ?? throw Corrupt("\"model\" is not a Sequential or Functional model");
-        foreach (var (layer, shapes) in _toBuild)
+        // Outer models first, as Keras builds them: a Sequential builds its layers itself, so their weights get the same
+        // paths (sequential/dense/kernel) as in the model that was saved.
+        foreach (var (layer, shapes) in Enumerable.Reverse(_toBuild))
             if (!layer.Built) Guarded($"building layer '{layer.Name}'", () => layer.Build(shapes));
 
         // Flags go top-down: setting a layer's Trainable sets its sublayers', which then get their own.

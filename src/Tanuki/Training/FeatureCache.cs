@@ -63,7 +63,7 @@ internal sealed class FeatureCache : IDisposable
         {
             _model.ReleasePrefixInference();   // nothing frozen left to run: free its ONNX Runtime session now
             if (_prefix is not null) Say("Frozen-feature cache off from here: the frozen part changed (" + reason + ").");
-            else if (!_explainedOff && trainable.Count < _model.Weights.Count(w => w.Trainable) && reason.StartsWith("the random layer", StringComparison.Ordinal))
+            else if (!_explainedOff && trainable.Count < _model.Weights.Count(w => w.IsTrainableKind) && reason.StartsWith("the random layer", StringComparison.Ordinal))
                 Say($"Frozen-feature cache off: {reason}, so the frozen layers must run on every step.");
             _explainedOff = true;
             Drop();

@@ -19,19 +19,22 @@ internal sealed class FrozenPrefix
     private readonly HashSet<Node>? _nodes;
     private readonly IReadOnlyList<Layer>? _chain;
     private readonly int _count;
+    private readonly bool _inference;
 
-    private FrozenPrefix(Model model, Graph graph, HashSet<Node> nodes, SymbolicTensor[] frontier, IReadOnlyList<Layer> layers)
+    private FrozenPrefix(Model model, Graph graph, HashSet<Node> nodes, SymbolicTensor[] frontier, IReadOnlyList<Layer> layers, bool inference)
     {
         _model = model;
+        _inference = inference;
         _graph = graph;
         _nodes = nodes;
         Frontier = frontier;
         PrefixLayers = layers;
     }
 
-    private FrozenPrefix(Model model, IReadOnlyList<Layer> chain, int count)
+    private FrozenPrefix(Model model, IReadOnlyList<Layer> chain, int count, bool inference)
     {
         _model = model;
+        _inference = inference;
         _chain = chain;
         _count = count;
         Frontier = [];
@@ -49,12 +52,12 @@ internal sealed class FrozenPrefix
     /// Constants that never train (a mean image, moving statistics) do not count: a prefix of preprocessing alone is
     /// too cheap to be worth caching.
     /// </summary>
-    public long FrozenParameters => PrefixLayers.SelectMany(l => l.Weights).Distinct().Where(v => v.Trainable).Sum(v => v.Count);
+    public long FrozenParameters => PrefixLayers.SelectMany(l => l.Weights).Distinct().Where(v => v.IsTrainableKind).Sum(v => v.Count);
 
     /// <summary>A short description for messages.</summary>
     public string Describe()
     {
-        var named = PrefixLayers.Where(l => l.Weights.Any(v => v.Trainable)).Select(l => $"'{l.Name}'").ToList();
+        var named = PrefixLayers.Where(l => l.Weights.Any(v => v.IsTrainableKind)).Select(l => $"'{l.Name}'").ToList();
         string layers = named.Count <= 3 ? string.Join(", ", named) : $"{string.Join(", ", named.Take(2))} and {named.Count - 2} more layers";
         return $"{layers} ({FrozenParameters:N0} frozen parameters)";
     }
@@ -67,36 +70,38 @@ internal sealed class FrozenPrefix
 
     /// <summary>
     /// Finds the cacheable prefix of <paramref name="model"/> given the weights being trained, or null with the
-    /// reason (for messages) when there is none worth caching.
+    /// reason (for messages) when there is none worth caching. With <paramref name="inference"/> the prefix is for
+    /// inference-mode passes only (the recipe's feature views): random layers, which are identities there, do not
+    /// stop it.
     /// </summary>
-    public static FrozenPrefix? Find(Model model, ISet<Variable> trainable, out string reason)
+    public static FrozenPrefix? Find(Model model, ISet<Variable> trainable, out string reason, bool inference = false)
     {
         if (model.FunctionalGraph is Graph g)
         {
-            if (g.Inputs.Length == 1 && g.Outputs.Length == 1) return FindInGraph(model, g, trainable, out reason);
+            if (g.Inputs.Length == 1 && g.Outputs.Length == 1) return FindInGraph(model, g, trainable, out reason, inference);
             reason = "the model has several inputs or outputs";
             return null;
         }
-        if (model is Sequential s) return FindInChain(s, s.Layers, trainable, out reason);
+        if (model is Sequential s) return FindInChain(s, s.Layers, trainable, out reason, inference);
         reason = "the model is a subclass with its own forward pass";
         return null;
     }
 
     private static bool Frozen(Layer layer, ISet<Variable> trainable) => !layer.Weights.Any(trainable.Contains);
 
-    private static FrozenPrefix? FindInChain(Model model, IReadOnlyList<Layer> layers, ISet<Variable> trainable, out string reason)
+    private static FrozenPrefix? FindInChain(Model model, IReadOnlyList<Layer> layers, ISet<Variable> trainable, out string reason, bool inference)
     {
         int k = 0;
-        while (k < layers.Count && Frozen(layers[k], trainable) && !layers[k].IsStochastic(true)) k++;
+        while (k < layers.Count && Frozen(layers[k], trainable) && !layers[k].IsStochastic(!inference)) k++;
         reason = k < layers.Count && layers[k].IsStochastic(true) && layers.Skip(k).Any(l => l.Weights.Count > 0 && Frozen(l, trainable))
             ? $"the random layer '{layers[k].Name}' comes before the frozen layers"
             : "no frozen layer with weights comes first";
         if (k == layers.Count) k--;   // keep at least the last layer out, so there is something to run on the cache
         if (k <= 0 || !layers.Take(k).Any(l => l.Weights.Count > 0)) return null;
-        return new FrozenPrefix(model, layers, k);
+        return new FrozenPrefix(model, layers, k, inference);
     }
 
-    private static FrozenPrefix? FindInGraph(Model model, Graph graph, ISet<Variable> trainable, out string reason)
+    private static FrozenPrefix? FindInGraph(Model model, Graph graph, ISet<Variable> trainable, out string reason, bool inference)
     {
         var cacheable = new HashSet<Node>();
         var available = new HashSet<SymbolicTensor>(graph.Inputs);
@@ -104,7 +109,7 @@ internal sealed class FrozenPrefix
         foreach (Node n in graph.Nodes)
         {
             bool inputsReady = n.Inputs.All(available.Contains);
-            bool stochastic = n.Layer.IsStochastic(n.Training ?? true);
+            bool stochastic = n.Layer.IsStochastic(!inference && (n.Training ?? true));
             if (inputsReady && Frozen(n.Layer, trainable) && !stochastic)
             {
                 cacheable.Add(n);
@@ -130,18 +135,47 @@ internal sealed class FrozenPrefix
             foreach (SymbolicTensor i in n.Inputs)
                 if (!needed.Contains(i) && (i.Node is null || cacheable.Contains(i.Node))) needed.Add(i);
         reason = string.Empty;
-        return new FrozenPrefix(model, graph, cacheable, needed.ToArray(), layers);
+        return new FrozenPrefix(model, graph, cacheable, needed.ToArray(), layers, inference);
+    }
+
+    /// <summary>
+    /// The model's head when it is one <c>Dense</c> layer on the prefix's single output of shape (N, features), with
+    /// a linear or softmax activation: a multinomial logistic regression on the cached features, which the recipe
+    /// can fit exactly. Null for any other head.
+    /// </summary>
+    public Layers.Dense? LinearHead()
+    {
+        Layer? last;
+        SymbolicTensor? input = null;
+        if (_chain is not null)
+        {
+            if (_count != _chain.Count - 1) return null;
+            last = _chain[^1];
+        }
+        else
+        {
+            var rest = _graph!.Nodes.Where(n => !_nodes!.Contains(n)).ToList();
+            if (rest.Count != 1 || Frontier.Length != 1 || rest[0].Inputs.Length != 1) return null;
+            last = rest[0].Layer;
+            input = rest[0].Inputs[0];
+        }
+        if (last is not Layers.Dense { Built: true } dense || dense.Units < 2) return null;
+        if (dense.Activation.Name is not ("linear" or "softmax")) return null;
+        if (input is not null && input.Shape.Length != 2) return null;
+        return dense;
     }
 
     /// <summary>
     /// Runs the prefix on a batch (no gradients); one tensor per frontier entry (one for a Sequential). On ONNX Runtime
-    /// when the model's options choose it: the prefix is deterministic in training and in inference alike, so
-    /// <paramref name="training"/> changes nothing there.
+    /// when the model's options choose it: a prefix found for training is deterministic in training and in inference
+    /// alike, so <paramref name="training"/> changes nothing there; one found for inference only (random layers
+    /// included, identities in inference mode) runs on libtorch when called in training mode with such a layer.
     /// </summary>
     public Tensor[] RunPrefix(Tensor x, bool training)
     {
         using var noGrad = no_grad();
-        if (_model.PrefixInference(this).TryRun([x], remainingSamples: -1, random: false, out _) is Tensor[] outputs) return outputs;
+        bool random = training && _inference && PrefixLayers.Any(l => l.IsStochastic(true));
+        if (_model.PrefixInference(this).TryRun([x], remainingSamples: -1, random, out _) is Tensor[] outputs) return outputs;
         if (_chain is not null)
         {
             Tensor h = x;

@@ -8,7 +8,7 @@ namespace Tanuki;
 public partial class Model
 {
     /// <summary>
-    /// Trains on in-memory tensors (or arrays: see the <see cref="Fit(Array, Array, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Array, Array}?, bool)"/> overload).
+    /// Trains on in-memory tensors (or arrays: see the <see cref="Fit(Array, Array, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Array, Array}?, bool, IReadOnlyDictionary{int, double}?, Tensor?)"/> overload).
     /// </summary>
     /// <param name="x">Inputs, batch dimension first.</param>
     /// <param name="y">Targets, one per input.</param>
@@ -16,11 +16,17 @@ public partial class Model
     /// <param name="epochs">Passes over the data.</param>
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
     /// <param name="callbacks">Callbacks, called in order.</param>
-    /// <param name="validationSplit">Fraction of the data, taken from the end before shuffling, held out for validation.</param>
-    /// <param name="validationData">Data to validate on at the end of each epoch (overrides <paramref name="validationSplit"/>).</param>
+    /// <param name="validationSplit">Fraction of the data, taken from the end before shuffling, held out for validation
+    /// (with its sample weights, if any).</param>
+    /// <param name="validationData">Data to validate on at the end of each epoch, unweighted (overrides <paramref name="validationSplit"/>).</param>
     /// <param name="shuffle">Whether to reshuffle the training data at each epoch.</param>
+    /// <param name="classWeight">A weight per class index, multiplying the loss of each training sample of that class
+    /// (classes not in the map weigh 1). Validation is not weighted by it.</param>
+    /// <param name="sampleWeight">A weight per training sample, <c>(N)</c>, or per loss element (e.g. <c>(N, H, W)</c> for
+    /// per-pixel losses). With <paramref name="classWeight"/> too, the two multiply.</param>
     public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
-                       double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, bool shuffle = true)
+                       double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, bool shuffle = true,
+                       IReadOnlyDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -28,7 +34,9 @@ public partial class Model
         if (x.shape[0] != y.shape[0])
             throw new ArgumentException($"x and y must have the same number of samples. Received: x has {x.shape[0]} samples (shape {Shapes.Format(x.shape)}), y has {y.shape[0]} (shape {Shapes.Format(y.shape)}).");
         Guard.InRange(validationSplit, 0, 0.999);
+        Tensor? w = sampleWeight is null ? null : SampleWeighting.CheckSampleWeight(sampleWeight, x.shape[0]);
         Dataset? val = null;
+        var valWeighting = SampleWeighting.None;
         if (validationData is (Tensor vx, Tensor vy)) val = new TensorBatches(vx, vy, batchSize, shuffle: false);
         else if (validationSplit > 0)
         {
@@ -36,19 +44,34 @@ public partial class Model
             long split = (long)Math.Floor(n * (1 - validationSplit));
             if (split <= 0 || split >= n)
                 throw new ArgumentException($"validationSplit={validationSplit} leaves no samples for training or validation (there are {n} samples).");
-            val = new TensorBatches(x[TensorIndex.Slice(split)], y[TensorIndex.Slice(split)], batchSize, shuffle: false);
+            (val, valWeighting) = Batches(x[TensorIndex.Slice(split)], y[TensorIndex.Slice(split)], w?[TensorIndex.Slice(split)], null, batchSize, shuffle: false);
             x = x[TensorIndex.Slice(0, split)];
             y = y[TensorIndex.Slice(0, split)];
+            w = w?[TensorIndex.Slice(0, split)];
         }
-        return Fit(new TensorBatches(x, y, batchSize, shuffle), epochs, verbose, callbacks, val);
+        var (train, weighting) = Batches(x, y, w, classWeight, batchSize, shuffle);
+        return FitCore(train, epochs, verbose, callbacks, val, weighting, valWeighting);
+    }
+
+    /// <summary>
+    /// In-memory batches and how they are weighted. With per-sample weights the batches carry sample indices as targets,
+    /// so that the weights follow their samples through shuffling and the frozen-feature cache.
+    /// </summary>
+    private static (Dataset, SampleWeighting) Batches(Tensor x, Tensor y, Tensor? sampleWeight, IReadOnlyDictionary<int, double>? classWeight, int batchSize, bool shuffle)
+    {
+        if (sampleWeight is null) return (new TensorBatches(x, y, batchSize, shuffle), SampleWeighting.ForClasses(classWeight));
+        Tensor indices = torch.arange(x.shape[0], dtype: ScalarType.Int64);
+        return (new TensorBatches(x, indices, batchSize, shuffle), SampleWeighting.ForIndexedSamples(y, sampleWeight, classWeight));
     }
 
     /// <summary>Trains on arrays (<c>float[,]</c>, <c>float[,,,]</c>, <c>int[]</c>, ...), as Keras takes NumPy arrays.</summary>
+    /// <inheritdoc cref="Fit(Tensor, Tensor, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, IReadOnlyDictionary{int, double}?, Tensor?)"/>
     public History Fit(Array x, Array y, int batchSize = 32, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
-                       double validationSplit = 0, (Array X, Array Y)? validationData = null, bool shuffle = true)
+                       double validationSplit = 0, (Array X, Array Y)? validationData = null, bool shuffle = true,
+                       IReadOnlyDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null)
     {
         (Tensor X, Tensor Y)? val = validationData is (Array vx, Array vy) ? (Arrays.ToTensor(vx), Arrays.ToTensor(vy)) : null;
-        return Fit(Arrays.ToTensor(x), Arrays.ToTensor(y), batchSize, epochs, verbose, callbacks, validationSplit, val, shuffle);
+        return Fit(Arrays.ToTensor(x), Arrays.ToTensor(y), batchSize, epochs, verbose, callbacks, validationSplit, val, shuffle, classWeight, sampleWeight);
     }
 
     /// <summary>Trains on a batched <see cref="Dataset"/>.</summary>
@@ -56,13 +79,24 @@ public partial class Model
     /// <param name="epochs">Passes over the data.</param>
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
     /// <param name="callbacks">Callbacks, called in order.</param>
-    /// <param name="validationData">Batches to validate on at the end of each epoch.</param>
-    public History Fit(Dataset data, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null, Dataset? validationData = null)
+    /// <param name="validationData">Batches to validate on at the end of each epoch (unweighted).</param>
+    /// <param name="classWeight">A weight per class index, multiplying the loss of each training sample of that class
+    /// (classes not in the map weigh 1).</param>
+    public History Fit(Dataset data, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null, Dataset? validationData = null,
+                       IReadOnlyDictionary<int, double>? classWeight = null)
     {
         ArgumentNullException.ThrowIfNull(data);
+        return FitCore(data, epochs, verbose, callbacks, validationData, SampleWeighting.ForClasses(classWeight), SampleWeighting.None);
+    }
+
+    private History FitCore(Dataset data, int epochs, int verbose, IEnumerable<Callback>? callbacks, Dataset? validationData,
+                            SampleWeighting weighting, SampleWeighting validationWeighting)
+    {
         EnsureCompiled("training the model (Fit)");
         Guard.Positive(epochs);
         if (!data.IsBatched) throw new ArgumentException("Fit needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(data));
+        if (validationData is { IsBatched: false })
+            throw new ArgumentException("Fit needs batched validation data: call .Batch(batchSize) on it first.", nameof(validationData));
         if (Outputs.Count > 1) throw new NotSupportedException($"Fit supports models with one output; model '{Name}' has {Outputs.Count}.");
         ClassNames ??= data.ClassNames;
 
@@ -73,21 +107,24 @@ public partial class Model
         var cbs = new CallbackList(all, this, parameters);
         var lossMean = new Metrics.Mean("loss");
 
+        BuildForTraining(data);
         StopTraining = false;
         using var cache = new FeatureCache(this, data, validationData, verbose);
         cbs.OnTrainBegin(new Dictionary<string, double>());
+        var lastLogs = new Dictionary<string, double>();
         for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
         {
             cbs.OnEpochBegin(epoch);
             IReadOnlyList<Variable> trainable = PrepareTrainableWeights();   // after OnEpochBegin: callbacks may unfreeze
+            var finite = new FiniteWeights(Weights);
             cache.Prepare(trainable);
             lossMean.ResetState();
-            foreach (var m in Metrics) m.ResetState();
+            foreach (var (_, m, _) in _metricKeys) m.ResetState();
             int step = 0;
             foreach (var (forward, y, count) in EpochBatches(data, cache))
             {
                 cbs.OnBatchBegin(step);
-                TrainStep(forward, y, count, trainable, epoch, step, lossMean, cbs.HandlesNonFiniteLoss);
+                TrainStep(forward, y, weighting, count, trainable, epoch, step, lossMean, cbs.HandlesNonFiniteLoss, finite);
                 cbs.OnBatchEnd(step, CurrentLogs(lossMean));
                 step++;
                 if (StopTraining) break;
@@ -96,12 +133,13 @@ public partial class Model
             var logs = CurrentLogs(lossMean);
             if (validationData is not null)
             {
-                var val = cache.ValidationActive ? EvaluateBatches(CachedValidation(cache)) : Evaluate(validationData, verbose: 0);
+                var val = EvaluateBatches(cache.ValidationActive ? CachedValidation(cache) : InferenceBatches(validationData), validationWeighting);
                 foreach (var (k, v) in val) logs["val_" + k] = v;
             }
             cbs.OnEpochEnd(epoch, logs);
+            lastLogs = logs;
         }
-        cbs.OnTrainEnd(new Dictionary<string, double>());
+        cbs.OnTrainEnd(lastLogs);   // the last epoch's logs, as Keras passes them
         return history;
     }
 
@@ -136,14 +174,20 @@ public partial class Model
     /// weights → optimizer update → metrics. Everything it allocates dies with its dispose scope.
     /// A NaN or infinite loss is never applied: it throws, or, when a callback such as TerminateOnNaN takes it
     /// over, goes into the batch logs (the weights keep their last finite values) for that callback to stop training.
+    /// A step that leaves a weight NaN or infinite although its loss was finite (an update that overflowed) always throws:
+    /// those weights cannot be given back, and a model that silently holds them must never be used or saved.
     /// </summary>
-    private void TrainStep(Func<DisposeScope, Tensor> forward, Tensor y, long count, IReadOnlyList<Variable> trainable, int epoch, int step, Metrics.Mean lossMean, bool nonFiniteHandled)
+    private void TrainStep(Func<DisposeScope, Tensor> forward, Tensor targets, SampleWeighting weighting, long count, IReadOnlyList<Variable> trainable,
+                           int epoch, int step, Metrics.Mean lossMean, bool nonFiniteHandled, FiniteWeights finite)
     {
+        finite.Snapshot();
         using var scope = NewDisposeScope();
-        scope.Attach(y);
+        scope.Attach(targets);
+        (Tensor y, Tensor? w) = weighting.Resolve(targets);
         Tensor yd = y.device == Backend.Device ? y : y.to(Backend.Device);
+        Tensor? wd = w?.to(Backend.Device);
         Tensor predictions = forward(scope);
-        Tensor loss = Loss!.Call(yd, predictions);
+        Tensor loss = Loss!.Call(yd, predictions, wd);
         double value = loss.item<float>();
         if (!double.IsFinite(value) && nonFiniteHandled)
         {
@@ -153,23 +197,33 @@ public partial class Model
         if (!double.IsFinite(value))
             throw new TrainingException(
                 $"The loss became {value} at epoch {epoch + 1}, step {step + 1}; training stopped before applying that update. " +
+                (finite.FirstNonFinite() is var (stat, statKind)
+                    ? $"The forward pass had already made '{stat.Path}' {statKind} (a moving statistic), so the model's weights are no longer usable. " : "") +
                 "Try a lower learning rate, check the inputs and targets for NaN or infinite values, or use fromLogits: true with a model that outputs logits.",
                 epoch + 1, step + 1);
-        if (trainable.Count > 0 && loss.requires_grad)
+        if (trainable.Count > 0)
         {
-            IList<Tensor> grads = torch.autograd.grad([loss], trainable.Select(v => v.Value).ToList(), allow_unused: true);
-            var used = new List<Tensor>();
-            var vars = new List<Variable>();
-            for (int i = 0; i < trainable.Count; i++)
-            {
-                if (grads[i] is null || grads[i].IsInvalid) continue;
-                used.Add(grads[i]);
-                vars.Add(trainable[i]);
-            }
-            Optimizer!.ApplyGradients(used, vars);
+            // Keras: a variable the loss does not depend on gets no gradient; the optimizer skips it with a warning
+            // (and refuses a step where no variable has one).
+            IList<Tensor?> grads = loss.requires_grad
+                ? torch.autograd.grad([loss], trainable.Select(v => v.Value).ToList(), allow_unused: true)!
+                : new Tensor?[trainable.Count];
+            Optimizer!.ApplyGradients(grads.Select(g => g is null || g.IsInvalid ? null : g).ToList(), trainable);
         }
+        if (finite.FirstNonFinite() is var (weight, kind))
+            throw new TrainingException(
+                $"The weights became {kind} at epoch {epoch + 1}, step {step + 1}: after that step's update (whose loss, {value:g6}, was finite) " +
+                $"weight '{weight.Path}' holds {(kind == "NaN" ? "NaN values" : "infinite values")}, so the model's weights are no longer usable; training stopped. " +
+                $"The update overflowed: use a lower learning rate (it was {Optimizer!.LearningRate:g}) or clip the gradients (clipNorm), and train again from the last good weights.",
+                epoch + 1, step + 1);
         lossMean.UpdateState(value, count);
-        foreach (var m in Metrics) m.UpdateState(yd, predictions);
+        UpdateMetrics(yd, predictions, wd);
+    }
+
+    /// <summary>Unweighted metrics see every sample alike; weighted metrics get the batch's weights.</summary>
+    private void UpdateMetrics(Tensor y, Tensor predictions, Tensor? weights)
+    {
+        foreach (var (_, m, weighted) in _metricKeys) m.UpdateState(y, predictions, weighted ? weights : null);
     }
 
     /// <summary>Reads TrainableWeights now and makes requires_grad match it across the whole model.</summary>
@@ -184,7 +238,7 @@ public partial class Model
     private Dictionary<string, double> CurrentLogs(Metrics.Mean lossMean)
     {
         var logs = new Dictionary<string, double> { ["loss"] = lossMean.Result() };
-        foreach (var m in Metrics) logs[m.Name] = m.Result();
+        foreach (var (key, m, _) in _metricKeys) logs[key] = m.Result();
         return logs;
     }
 }

@@ -50,9 +50,15 @@ public class CallbackLogKeysTests
             text);
         Assert.Equal(0.1, model.Optimizer!.LearningRate);                // it did nothing
 
-        var stop = new EarlyStopping(monitor: "val_acc") { Output = output };
+        var stop = new EarlyStopping(monitor: "val_acc", mode: "max") { Output = output };
         model.Fit(torch.randn(4, 2), torch.randn(4, 1), epochs: 2, verbose: 0, validationSplit: 0.5, callbacks: [stop]);
         Assert.Contains("EarlyStopping monitors \"val_acc\", which is not in the logs, so it does nothing. Available keys: loss, val_loss.", output.ToString());
+
+        // In "auto" mode a quantity that is neither the loss nor a compiled metric is an error, as in Keras 3
+        // (early_stopping_test.py::test_early_stopping): a typo cannot silently switch early stopping off.
+        var e = Assert.Throws<ArgumentException>(() =>
+            model.Fit(torch.randn(4, 2), torch.randn(4, 1), epochs: 2, verbose: 0, validationSplit: 0.5, callbacks: [new EarlyStopping(monitor: "val_acc")]));
+        Assert.Contains("monitor=\"val_acc\"", e.Message);
     }
 
     private sealed class RecordKeys : Callback

@@ -47,7 +47,7 @@ public class HelpTests
     public void TrainHelpShowsTheDefaults()
     {
         string help = TanukiCommand.Run("train", "--help").Out;
-        foreach (string d in new[] { "[default: resnet18]", "[default: 160]", "[default: 8; 0 with --base scratch]", "[default: model.tanuki]", "[default: report.html]" })
+        foreach (string d in new[] { "[default: resnet18]", "[default: the base's native size, 224 for resnet18]", "[default: pad]", "[default: 8; 0 with --base scratch]", "[default: balanced]", "[default: auto]", "[default: model.tanuki]", "[default: report.html]" })
             Assert.Contains(d, help);
     }
 }

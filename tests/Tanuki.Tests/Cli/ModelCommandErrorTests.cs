@@ -69,8 +69,8 @@ public sealed class ModelCommandErrorTests : IDisposable
         string model = SmallModel();
         string pets = ShapeImages.Write(_dir.File("pets"), 2, classes: ["cat", "dog"]);
         CliResult r = BadInput("evaluate", model, pets);
-        Assert.Contains("the folder's classes (cat, dog) are not the model's (circle, square, stripes)", r.Err);
-        Assert.Contains("same class subfolders the model was trained on", r.Err);
+        Assert.Contains("the folder's classes 'cat', 'dog' are not among the model's (circle, square, stripes)", r.Err);
+        Assert.Contains("named as the classes the model was trained on", r.Err);
     }
 
     [Fact]

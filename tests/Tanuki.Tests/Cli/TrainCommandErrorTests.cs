@@ -87,7 +87,7 @@ public sealed class TrainCommandErrorTests : IDisposable
     [Theory]
     [InlineData("16", "--image-size 16 is too small", "at least 32")]
     [InlineData("0", "--image-size 0 is too small", "at least 32")]
-    [InlineData("48", "--image-size 48 must be a multiple of 32", "64, 96, 128, 160, 224")]
+    [InlineData("48", "--image-size 48 must be a multiple of 32", "64, 96, 128, 160 or 224")]
     public void AnImageSizeResNet18CannotTake(string size, string problem, string fix)
     {
         CliResult r = BadInput("train", Shapes(), "--image-size", size);
@@ -134,12 +134,12 @@ public sealed class TrainCommandErrorTests : IDisposable
     [Theory]
     [InlineData("stage9", "no layer of the base is named so or starts with it")]
     [InlineData("0", "a fraction of the base must be in (0, 1]")]
-    [InlineData("top", "is not understood")]
+    [InlineData("top", "no layer of the base is named so or starts with it")]
     public void AnUnfreezeSpecThatCannotWorkFailsBeforeStageOne(string spec, string message)
     {
         CliResult r = Train(Shapes(), "--unfreeze", spec);
         Assert.Contains(message, r.Err);
-        Assert.DoesNotContain("Stage 1", r.Out);
+        Assert.DoesNotContain("frozen features", r.Out);
         AssertNothingWritten();
     }
 
@@ -148,7 +148,11 @@ public sealed class TrainCommandErrorTests : IDisposable
     [InlineData("--validation-split", "1", "--validation-split must be in [0, 1)")]
     [InlineData("--patience", "-1", "--patience cannot be negative")]
     [InlineData("--batch-size", "0", "--batch-size must be at least 1")]
-    [InlineData("--lr", "0", "--lr must be positive")]
+    [InlineData("--fine-tune-lr", "0", "--fine-tune-lr must be a positive number")]
+    [InlineData("--fine-tune-lr", "1e300", "--fine-tune-lr must be a positive number up to 10")]
+    [InlineData("--resize", "fit", "--resize 'fit' is not understood")]
+    [InlineData("--tta", "maybe", "--tta 'maybe' is not understood")]
+    [InlineData("--class-weight", "auto", "--class-weight 'auto' is not understood")]
     [InlineData("--augment", "flip,blur", "unknown augmentation 'blur'")]
     public void AnOptionValueOutOfRange(string option, string value, string message)
     {

@@ -21,8 +21,11 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        Tensor image = ImageDataset.LoadImage(file, (32, 32));
-        return model.Call(image.unsqueeze(0), training: false).softmax(-1).squeeze(0).data<float>().ToArray();
+        Tensor image = ImageDataset.LoadImage(file, (32, 32), padToAspectRatio: true);
+        Tensor logits = model.Call(image.unsqueeze(0), training: false);
+        if (model.TestTimeAugmentation == TestTimeAugmentation.HorizontalFlip)
+            logits = (logits + model.Call(image.unsqueeze(0).flip(-1), training: false)) / 2;
+        return logits.softmax(-1).squeeze(0).data<float>().ToArray();
     }
 
     /// <summary>"file: name p, name p" → the (name, probability) pairs.</summary>
@@ -40,19 +43,26 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Fact]
-    public void TrainRunsBothStagesAndSaysWhatItWrote()
+    public void TrainNamesEveryChoiceItMakesAndWhatItWrote()
     {
         CliResult r = trained.Result;
         Assert.True(r.Code == 0, r.ToString());
-        Assert.Contains("images of 3 classes (circle, square, stripes) at 32x32", r.Out);
+        Assert.Contains("Data: 150 training images of 3 classes (circle, square, stripes)", r.Out);
+        Assert.Contains("Images: 32x32, each padded to a square with white", r.Out);
         Assert.Contains("+ head (1,539 parameters)", r.Out);                    // Dense(3) on 512 features
-        Assert.Contains("Stage 1: the pretrained base is frozen; training the head (2 epochs", r.Out);
-        Assert.Matches(@"Stage 1 accuracy on the validation set: [01]\.\d{4}", r.Out);
-        Assert.Contains("Stage 2: fine-tuning all of the base with the head (1 epoch, learning rate 0.0001 decaying on a cosine", r.Out);
-        Assert.Matches(@"Stage 2 accuracy on the validation set: [01]\.\d{4}", r.Out);
+        Assert.Contains("class weights: balanced — 150 images, 50 per class: the weights are all 1", r.Out);
+        Assert.Contains("frozen features: 150 images × 6 views — the frozen base ran once on each image, its mirror image and 4 random crops", r.Out);
+        Assert.Matches(@"head: logistic regression, L2 = [0-9.e-]+ — stratified 5-fold cross-validation over 10 penalties: out-of-fold accuracy [01]\.\d{3}", r.Out);
+        Assert.Matches(@"test-time augmentation: (mirror-image average|none) — cross-validated cross-entropy", r.Out);
+        Assert.Contains("Stage 2/2: fine-tuning; unfroze in 'resnet18': ", r.Out);
+        Assert.Matches(@"fine-tuning: (kept|reverted) — on 30 held-out images: [01]\.\d{3} fine-tuned against [01]\.\d{3} frozen", r.Out);
         Assert.Contains($"Wrote the model to {trained.ModelPath}", r.Out);
         Assert.Contains($"Wrote the report to {trained.ReportPath}", r.Out);
         Assert.Equal("", r.Err);
+        Model model = Model.Load(trained.ModelPath);
+        Assert.Equal(Tanuki.Data.ResizeMode.Pad, model.ImageResize);
+        Assert.Equal(r.Out.Contains("test-time augmentation: mirror-image average") ? TestTimeAugmentation.HorizontalFlip : TestTimeAugmentation.None,
+                     model.TestTimeAugmentation);
     }
 
     [Fact]
@@ -101,7 +111,7 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
         CliResult r = TanukiCommand.Run("predict", trained.ModelPath, Path.Combine(trained.DataDir, "square"), "--json", "--top", "2");
         Assert.True(r.Code == 0, r.ToString());
         string[] lines = Lines(r.Out);
-        Assert.Equal(8, lines.Length);
+        Assert.Equal(TrainedModelFixture.PerClass, lines.Length);
         foreach (string line in lines)
         {
             using var doc = JsonDocument.Parse(line);
@@ -127,10 +137,11 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
             confusion[Array.IndexOf(Classes, Path.GetFileName(Path.GetDirectoryName(file))), Array.IndexOf(p, p.Max())]++;
         }
         int right = Enumerable.Range(0, 3).Sum(i => confusion[i, i]);
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"accuracy: {right / 24.0:0.0000} (24 images)"), r.Out);
+        int n = TrainedModelFixture.PerClass;
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"accuracy: {right / (3.0 * n):0.0000} ({3 * n} images)"), r.Out);
         for (int i = 0; i < 3; i++)
         {
-            Assert.Matches(new Regex($@"^\s+{Classes[i]}\s+{confusion[i, i] / 8.0:0.0000}\s+\({confusion[i, i]}/8\)$", RegexOptions.Multiline), r.Out);
+            Assert.Matches(new Regex(string.Create(CultureInfo.InvariantCulture, $@"^\s+{Classes[i]}\s+{confusion[i, i] / (double)n:0.0000}\s+\({confusion[i, i]}/{n}\)$"), RegexOptions.Multiline), r.Out);
             Assert.Matches(new Regex($@"^\s+{Classes[i]}\s+{confusion[i, 0]}\s+{confusion[i, 1]}\s+{confusion[i, 2]}$", RegexOptions.Multiline), r.Out);
         }
     }
@@ -152,13 +163,15 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
     {
         string html = File.ReadAllText(trained.ReportPath);
         var pngs = Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["training_files/loss.png", "training_files/accuracy.png", "training_files/confusion.png"], pngs);
+        Assert.Equal(["training_files/head.png", "training_files/loss.png", "training_files/accuracy.png", "training_files/confusion.png"], pngs);
         foreach (string png in pngs)
         {
             byte[] bytes = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(trained.ReportPath)!, png));
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
         }
-        Assert.Contains("fine-tuning starts", html);
+        Assert.Contains("<h2>Choices made by the recipe</h2>", html);
+        foreach (string choice in new[] { "class weights", "frozen features", "head", "test-time augmentation", "fine-tuning" })
+            Assert.Contains($"<tr><td>{choice}</td>", html);
         Assert.Contains("tanuki train " + trained.DataDir, html);
         foreach (string c in Classes) Assert.Contains($"<td>{c}</td>", html);
     }
@@ -171,8 +184,8 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
             .Select(f => Path.GetRelativePath(trained.Root, f).Replace('\\', '/'))
             .Where(f => !f.StartsWith("shapes/", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
         Assert.Equal(["out/shapes.tanuki", "report/training.html", "report/training_files/accuracy.png",
-                      "report/training_files/confusion.png", "report/training_files/loss.png"], files);
-        Assert.Equal(24, Images.Length);
+                      "report/training_files/confusion.png", "report/training_files/head.png", "report/training_files/loss.png"], files);
+        Assert.Equal(3 * TrainedModelFixture.PerClass, Images.Length);
     }
 
     [Fact]
@@ -183,9 +196,10 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
         CliResult r = TanukiCommand.Run("train", data, "--base", "scratch", "--epochs", "1", "--image-size", "32", "--batch-size", "8",
                                         "--out", dir.File("scratch.tanuki"), "--report", dir.File("scratch.html"));
         Assert.True(r.Code == 0, r.ToString());
-        Assert.Contains("Model: ResNet-18 (random weights", r.Out);
+        Assert.Contains("Model: ResNet-18 from random weights", r.Out);
         Assert.Contains("Training ResNet-18 from random weights (1 epoch at", r.Out);
         Assert.DoesNotContain("Stage 2", r.Out);
+        Assert.DoesNotContain("frozen features", r.Out);
         Assert.Contains("<tr><th>--fine-tune-epochs</th><td><code>0</code></td></tr>", File.ReadAllText(dir.File("scratch.html")));
         Assert.Equal(ShapeImages.Classes, Model.Load(dir.File("scratch.tanuki")).ClassNames);
     }

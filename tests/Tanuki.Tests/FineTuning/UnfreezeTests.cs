@@ -7,7 +7,7 @@ namespace Tanuki.Tests.FineTuning;
 public class UnfreezeTests
 {
     private static string[] TrainableLayerNames(Layer model) =>
-        model.TrainableWeights.Select(w => w.Path.Split('/')[0]).Distinct().ToArray();
+        model.TrainableWeights.Select(w => w.Path.Split('/')[^2]).Distinct().ToArray();   // the owning layer (paths are Keras's: outer/inner/kernel)
 
     [Fact]
     public void FromALayerUnfreezesItAndEverythingAfterAndFreezesTheRest()

@@ -42,6 +42,28 @@ public class OrtEngineTests
     }
 
     [Fact]
+    public void TestTimeAugmentationRunsBothViewsOnOnnxRuntime()
+    {
+        Model model = SmallFunctional();
+        model.TestTimeAugmentation = TestTimeAugmentation.HorizontalFlip;
+        using var scope = torch.NewDisposeScope();
+        Tensor x = Images(10, 12, seed: 13);
+        Tensor expected = Predict(model, InferenceEngine.LibTorch, x, batchSize: 4);
+        Tensor actual = Predict(model, InferenceEngine.OnnxRuntime, x, batchSize: 4);
+        AssertClose(expected, actual, "small functional model, outputs averaged with the mirrored images'");
+        Assert.Equal(new EngineChoice(InferenceEngine.OnnxRuntime, EngineReason.ForcedOnnxRuntime), model.WholeInference.LastChoice);
+        Assert.Equal(1, model.WholeInference.Builds);   // the image and its mirror on one session
+
+        // The average really is over both views: without it the outputs differ.
+        model.TestTimeAugmentation = TestTimeAugmentation.None;
+        Tensor plain = Predict(model, InferenceEngine.OnnxRuntime, x, batchSize: 4);
+        Tensor mirrored = Predict(model, InferenceEngine.OnnxRuntime, x.flip(-1), batchSize: 4);
+        AssertClose((plain + mirrored) / 2, actual, "the average of the image's and its mirror's outputs");
+        Assert.False(plain.allclose(actual, rtol: 1e-4, atol: 1e-5));
+        model.ReleaseInferenceSessions();
+    }
+
+    [Fact]
     public void EvaluateOnOnnxRuntimeMatchesLibTorch()
     {
         Model model = SmallFunctional();

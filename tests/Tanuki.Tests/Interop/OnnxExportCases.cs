@@ -17,7 +17,7 @@ internal static class OnnxExportCases
 
     static OnnxExportCases()
     {
-        foreach (string a in new[] { "linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "silu", "gelu", "elu", "selu", "softplus", "leaky_relu", "exponential" })
+        foreach (string a in new[] { "linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "silu", "gelu", "elu", "selu", "softplus", "leaky_relu", "exponential", "hard_sigmoid", "hard_silu" })
             Single($"Activation_{a}", [6], new Activation(a), scale: 2);
         Single("ReLU", [6], new ReLU(), scale: 2);
         Single("ReLU_max", [6], new ReLU(maxValue: 1.5), scale: 2);
@@ -40,6 +40,10 @@ internal static class OnnxExportCases
         Single("BatchNormalization_features", [6], new BatchNormalization(momentum: 0.9));
         Single("BatchNormalization_last_axis", [3, 5], new BatchNormalization(axis: -1, center: false));
         Single("BatchNormalization_no_scale", [4, 5, 5], new BatchNormalization(scale: false));
+        Single("LayerNormalization", [4, 6], new LayerNormalization(epsilon: 1e-5));
+        Single("LayerNormalization_channels", [4, 5, 5], new LayerNormalization(axis: [1], epsilon: 1e-6));
+        Single("LayerNormalization_two_axes_no_center", [3, 4, 5], new LayerNormalization(axis: [-1, 1], center: false));
+        Single("LayerNormalization_no_scale_no_center", [4, 6], new LayerNormalization(center: false, scale: false));
         Single("MaxPooling2D", [3, 8, 9], new MaxPooling2D(2));
         Single("MaxPooling2D_same", [3, 9, 10], new MaxPooling2D(3, strides: 2, padding: "same"));
         Single("MaxPooling2D_pads_ceil", [3, 10, 9], new MaxPooling2D((3, 3), strides: (2, 2), explicitPadding: (1, 0, 1, 0), ceilMode: true));
@@ -54,14 +58,20 @@ internal static class OnnxExportCases
         Merge("Subtract", new Subtract(), [4, 5], [4, 5]);
         Merge("Multiply_ranks", new Multiply(), [4, 5, 6], [6]);
         Merge("Divide", new Divide(), [4, 5], [4, 5]);
+        Merge("MatMul", new MatMul(), [2, 4, 5], [2, 5, 3]);
+        Merge("MatMul_broadcast", new MatMul(), [2, 4, 5], [1, 5, 3]);
         Merge("Concatenate", new Concatenate(), [2, 5, 5], [3, 5, 5]);
         Merge("Concatenate_last", new Concatenate(axis: -1), [2, 5, 4], [2, 5, 3]);
         Single("ConstantArithmetic_add", [4, 5, 5], new ConstantArithmetic("add", [1, 4, 1, 1]));
         Single("ConstantArithmetic_subtract_first", [4, 5], new ConstantArithmetic("subtract", [5], constantFirst: true));
         Single("ConstantArithmetic_divide_first", [4, 5], new ConstantArithmetic("divide", [], constantFirst: true), positive: true);
+        Single("ConstantConcatenate_class_token", [4, 6], new ConstantConcatenate(1, [1, 6], constantFirst: true));
+        Single("ConstantConcatenate_last_axis", [3, 4, 5], new ConstantConcatenate(-1, [3, 4, 2]));
         Single("Flatten", [3, 4, 5], new Flatten());
         Single("Reshape", [3, 4, 5], new Reshape([-1, 4]));
         Single("Permute", [3, 4, 5], new Permute([2, 3, 1]));
+        Single("Slice", [6, 4], new Slice(1, 1, 5));
+        Single("Slice_from_the_end_strided", [3, 9], new Slice(-1, -7, long.MaxValue, step: 3));
         Single("Pad_constant", [3, 4, 5], new Pad([0, 0, 1, 2, -1, 1], constantValue: 1.5));
         Single("Pad_reflect", [3, 4, 5], new Pad([0, 0, 2, 1, 1, 2], mode: "reflect"));
         Single("Pad_edge", [3, 4, 5], new Pad([0, 0, 2, 0, 0, 3], mode: "edge"));
@@ -95,6 +105,9 @@ internal static class OnnxExportCases
     }
 
     public static IEnumerable<string> Names => s_cases.Keys;
+
+    /// <summary>The cases written differently below some opset: with HardSwish from 14 on, with LayerNormalization at 17.</summary>
+    public static IEnumerable<string> OpsetDependent => Names.Where(n => n.StartsWith("LayerNormalization", StringComparison.Ordinal) || n == "Activation_hard_silu");
 
     public static TheoryData<string> All()
     {

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Tanuki.Interop;
 using Tanuki.Interop.OnnxExport;
 
 namespace Tanuki.Tests.Interop;
@@ -24,6 +25,23 @@ public class OnnxExportLayerTests : IDisposable
         OnnxExportRunner.ExportAndCompare(c.Model, c.Inputs, _dir.File(name + ".onnx"), name);
     }
 
+    /// <summary>The cases whose export depends on the opset: what opsets 13–16 lack is written from older operators.</summary>
+    public static TheoryData<string, int> OpsetDependentCases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string name in OnnxExportCases.OpsetDependent)
+            foreach (int opset in new[] { 13, 16 }) data.Add(name, opset);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(OpsetDependentCases))]
+    public void OlderOpsetsMatchToo(string name, int opset)
+    {
+        OnnxExportCases.Case c = OnnxExportCases.Get(name);
+        OnnxExportRunner.ExportAndCompare(c.Model, c.Inputs, _dir.File($"{name}_{opset}.onnx"), $"{name} at opset {opset}", new OnnxExportOptions { Opset = opset });
+    }
+
     /// <summary>
     /// Every public layer type of Tanuki is exportable (or a model, which is inlined), and every exportable type is in a
     /// case above, so a layer added to Tanuki without an export, or an export without a test, fails here by name.
@@ -46,5 +64,16 @@ public class OnnxExportLayerTests : IDisposable
         foreach (string name in OnnxExportCases.Names) Collect(OnnxExportCases.Get(name).Model);
         var untested = LayerExporters.Types.Where(t => !tested.Contains(t)).Select(t => t.Name).ToArray();
         Assert.True(untested.Length == 0, $"exported layer types no case tests: {string.Join(", ", untested)}");
+    }
+
+    /// <summary>Every activation of <see cref="Activations"/> has a case of its own (an Activation layer), so a new one without an export fails here.</summary>
+    [Fact]
+    public void EveryActivationIsExportedAndTested()
+    {
+        string[] activations = typeof(Activations).GetProperties(BindingFlags.Public | BindingFlags.Static)
+            .Where(p => p.PropertyType == typeof(ActivationFunction)).Select(p => ((ActivationFunction)p.GetValue(null)!).Name).ToArray();
+        Assert.True(activations.Length >= 16, $"found only {activations.Length} activations");
+        string[] untested = activations.Where(a => !OnnxExportCases.Names.Contains($"Activation_{a}")).ToArray();
+        Assert.True(untested.Length == 0, $"activations no case tests: {string.Join(", ", untested)}");
     }
 }

@@ -72,9 +72,10 @@ public class OnnxExportRoundTripTests : IDisposable
         Assert.True(missing.Length == 0, $"no architecture holds: {string.Join(", ", missing)}");
     }
 
-    /// <summary>Each layer's type and config, in order, as JSON lines.</summary>
-    private static string[] Describe(Model model) =>
-        model.Layers.Select(l => $"{l.GetType().Name} {JsonSerializer.Serialize(l.GetConfig())}").ToArray();
+    /// <summary>Each layer call's type, config (name included) and the tensors it reads, in order, as lines.</summary>
+    internal static string[] Describe(Model model) =>
+        model.FunctionalGraph!.Nodes.Select(n =>
+            $"{n.Layer.GetType().Name} {JsonSerializer.Serialize(n.Layer.GetConfig())} <- {string.Join(", ", n.Inputs.Select(t => t.Name))}").ToArray();
 
     /// <summary>Conv with asymmetric pads and groups, BatchNormalization, Clip(0, 6), MaxPool, Concat, Mul by a constant, GlobalAveragePool, Flatten, Gemm.</summary>
     private static string SmallCnn()

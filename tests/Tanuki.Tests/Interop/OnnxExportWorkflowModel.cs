@@ -1,4 +1,5 @@
-using Tanuki.Cli.Workflow;
+using Tanuki.Applications;
+using Tanuki.FineTuning;
 
 namespace Tanuki.Tests.Interop;
 
@@ -11,7 +12,7 @@ internal static class OnnxExportWorkflowModel
 {
     public static Model Create(int imageSize, int classes, int seed = 1)
     {
-        Model model = TransferModel.Build(new TrainSettings { ImageSize = imageSize, Augment = [] }, classes).Classifier;
+        Model model = TransferModel.Create(ImageBase.ResNet18, classes, imageSize, augment: []).Classifier;
         var g = new torch.Generator((ulong)seed);
         using var scope = torch.NewDisposeScope();
         // A head of realistic scale: the pooled features are in the tens, so small weights give logits of a few units.

@@ -42,6 +42,15 @@ internal sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>An int64 scalar (rank 0), as exporters use for Gather indices.</summary>
+    public OnnxGraphBuilder IntScalar(string name, long value)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        t.Int64Data.Add(value);
+        _graph.Initializer.Add(t);
+        return this;
+    }
+
     public OnnxGraphBuilder Node(string op, string name, string[] inputs, string[] outputs, params (string Name, object Value)[] attributes)
     {
         var node = new NodeProto { OpType = op, Name = name };
@@ -58,6 +67,7 @@ internal sealed class OnnxGraphBuilder
                 case double f: a.Type = AttributeProto.Types.AttributeType.Float; a.F = (float)f; break;
                 case string s: a.Type = AttributeProto.Types.AttributeType.String; a.S = ByteString.CopyFromUtf8(s); break;
                 case long[] ints: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(ints); break;
+                case TensorProto t: a.Type = AttributeProto.Types.AttributeType.Tensor; a.T = t; break;
                 default: throw new ArgumentException($"attribute {n}: unsupported value {v}");
             }
             node.Attribute.Add(a);
@@ -68,7 +78,9 @@ internal sealed class OnnxGraphBuilder
 
     public ModelProto Build()
     {
-        var model = new ModelProto { IrVersion = 8, ProducerName = "tanuki-tests", Graph = _graph };
+        // The IR version that came with the opset (ONNX Runtime checks the two agree).
+        long ir = _opset >= 21 ? 10 : _opset >= 19 ? 9 : 8;
+        var model = new ModelProto { IrVersion = ir, ProducerName = "tanuki-tests", Graph = _graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = _opset });
         return model;
     }

@@ -47,10 +47,15 @@ public class OnnxNodeTests
     }
 
     /// <summary>Operators whose inputs after the first are parameters (weights, shapes, bounds): imported as constants.</summary>
-    private static readonly HashSet<string> s_parameterOps = ["Conv", "BatchNormalization", "Gemm", "MatMul", "Reshape", "Pad", "Clip", "Dropout"];
+    private static readonly HashSet<string> s_parameterOps =
+    [
+        "Conv", "BatchNormalization", "Gemm", "MatMul", "Reshape", "Pad", "Clip", "Dropout", "LayerNormalization",
+        "Squeeze", "Unsqueeze", "Slice", "Split", "Expand", "Gather", "ReduceMean",
+    ];
 
     /// <summary>Operators that only move or compare values: integer test data is computed exactly in float32.</summary>
-    private static readonly HashSet<string> s_dataMovementOps = ["Pad", "MaxPool", "Clip", "Concat", "Reshape", "Transpose", "Flatten", "Identity"];
+    private static readonly HashSet<string> s_dataMovementOps =
+        ["Pad", "MaxPool", "Clip", "Concat", "Reshape", "Transpose", "Flatten", "Identity", "Squeeze", "Unsqueeze", "Slice", "Split", "Expand", "Gather"];
 
     /// <summary>The variants a case runs as: its inputs all model inputs, and/or the inputs after the first as constants.</summary>
     private static IEnumerable<(string Suffix, List<(string Case, Outcome, string)> Results)> Variants(string dir, string op, string set)

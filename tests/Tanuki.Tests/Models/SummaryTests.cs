@@ -147,11 +147,11 @@ public class SummaryTests
         Assert.Null(model.GetSummary().OptimizerParams);         // compiled, not fitted: no state yet
         model.Fit(torch.rand(4, 2), torch.rand(4, 3), verbose: 0);
         ModelSummary s = model.GetSummary();
-        Assert.Equal(2 * 9 + 1, s.OptimizerParams);              // Adam: m and v per weight, and the step count
-        Assert.Equal(9 + 19, s.TotalParams);
+        Assert.Equal(2 * 9 + 2, s.OptimizerParams);              // Adam: m and v per weight, the step count and the learning rate (Keras: 20)
+        Assert.Equal(9 + 20, s.TotalParams);
         Assert.Equal(9, s.ModelParams);
-        Assert.Contains(" Optimizer params: 19 (76.00 B)", Text(model));
-        Assert.Contains(" Total params: 28 (112.00 B)", Text(model));
+        Assert.Contains(" Optimizer params: 20 (84.00 B)", Text(model));   // an int64 step count, as Keras's
+        Assert.Contains(" Total params: 29 (120.00 B)", Text(model));
     }
 
     [Fact]

@@ -61,9 +61,9 @@ public class TransferWorkflowTests
         for (int i = 0; i < frozenBase.Length; i++) TensorAssert.Equal(frozenBase[i], afterHeadFit[i]);
         Assert.False(TensorAssert.BitEqual(headBefore, head.GetWeights()[0]), "the head did not train");
         s = model.GetSummary();
-        Assert.Equal(2 * HeadParams + 1, s.OptimizerParams);      // Adam's m and v for the head, and its step count
-        Assert.Equal(BaseParams + HeadParams + 2 * HeadParams + 1, s.TotalParams);
-        Assert.Contains(" Optimizer params: 19 (76.00 B)", SummaryText(model));
+        Assert.Equal(2 * HeadParams + 2, s.OptimizerParams);      // Adam's m and v for the head, its step count and learning rate (as Keras)
+        Assert.Equal(BaseParams + HeadParams + 2 * HeadParams + 2, s.TotalParams);
+        Assert.Contains(" Optimizer params: 20 (84.00 B)", SummaryText(model));
 
         // 3. Unfreeze the base and fine-tune at a low rate; its BatchNormalization stays in inference mode.
         baseModel.Trainable = true;
@@ -79,13 +79,13 @@ public class TransferWorkflowTests
         TensorAssert.Equal(statistics[0], bn.MovingMean.Value);
         TensorAssert.Equal(statistics[1], bn.MovingVariance.Value);
         s = model.GetSummary();
-        Assert.Equal(2 * (BaseTrainable + HeadParams) + 1, s.OptimizerParams);
-        Assert.Equal(BaseParams + HeadParams + 131, s.TotalParams);
+        Assert.Equal(2 * (BaseTrainable + HeadParams) + 2, s.OptimizerParams);
+        Assert.Equal(BaseParams + HeadParams + 132, s.TotalParams);
         text = SummaryText(model);
         Assert.Matches(@"│ wf_base \(Sequential\) +│ \(None, 8\) +│ +72 │ +Y +│", text);
         Assert.Contains(" Trainable params: 65 (260.00 B)", text);
         Assert.Contains(" Non-trainable params: 16 (64.00 B)", text);
-        Assert.Contains(" Optimizer params: 131 (524.00 B)", text);
+        Assert.Contains(" Optimizer params: 132 (532.00 B)", text);
     }
 
     private static string SummaryText(Model model)

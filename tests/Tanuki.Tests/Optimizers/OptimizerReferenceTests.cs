@@ -74,7 +74,7 @@ public class OptimizerReferenceTests
         Tensor[] grads = [torch.ones(2, 2), torch.ones(2, 2)];
         opt.ApplyGradients(grads, vars);
         long stateWithBoth = opt.CountParams();
-        Assert.Equal(2 * 2 * 4 + 1, stateWithBoth);            // m and v for two 2×2 kernels, plus the iteration count
+        Assert.Equal(2 * 2 * 4 + 2, stateWithBoth);            // m and v for two 2×2 kernels, the iteration count and the learning rate (as Keras counts)
         a.Trainable = false;
         Tensor frozen = a.Kernel!.Value.clone();
         opt.ApplyGradients(grads, vars);                        // a is skipped: a frozen weight is never changed

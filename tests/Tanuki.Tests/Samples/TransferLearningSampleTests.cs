@@ -37,7 +37,10 @@ public class TransferLearningSampleTests
         Assert.Contains("Trainable params: 15,902,282 ", output);
         Assert.True(output.IndexOf("Fitting the top layer", StringComparison.Ordinal) < output.IndexOf("Fitting the end-to-end model", StringComparison.Ordinal));
         Assert.Matches(@"Frozen-feature cache: 'resnet18(_\d+)?' \([0-9,]+ frozen parameters\) ran once per sample", output);   // stage 1 ran the base once per image
-        foreach (string label in new[] { "Test accuracy with the frozen base:", "Test accuracy after fine-tuning:" })
+        // The last section: the same workflow in one call to the library's recipe, which prints its choices.
+        Assert.Contains("head: logistic regression, L2 = ", output);
+        Assert.Contains("fine-tuning: skipped — 10 validation images are fewer than 30", output);
+        foreach (string label in new[] { "Test accuracy with the frozen base:", "Test accuracy after fine-tuning:", "Test accuracy with Model.FineTune:" })
         {
             double accuracy = Accuracy(output, label);
             Assert.InRange(accuracy * 20, 0, 20);

@@ -26,62 +26,99 @@ internal static class ImageDecoder
         return (codec.Info.Width, codec.Info.Height);
     }
 
-    /// <summary>Decodes a whole image: <c>C×H×W</c> float32 in 0–255, C = 3 (rgb), 1 (grayscale) or 4 (rgba).</summary>
-    public static Tensor Decode(string path, string colorMode, (byte R, byte G, byte B) background, long maxPixels)
+    /// <summary>
+    /// Decodes a whole image and hands it to <paramref name="resize"/>: <c>C×H×W</c> float32 in 0–255, C = 3 (rgb),
+    /// 1 (grayscale) or 4 (rgba). The pixels are decoded straight into native memory and kept as bytes until the
+    /// channels that stay are converted, about 24 bytes per pixel at the peak (rgb with transparency); and the images
+    /// decoded at once on all threads together hold at most <paramref name="maxPixels"/> pixels (see
+    /// <see cref="DecodeMemory"/>), so a folder of 100-megapixel images decoded on many threads cannot multiply the peak.
+    /// </summary>
+    public static Tensor Decode(string path, string colorMode, (byte R, byte G, byte B) background, long maxPixels, Func<Tensor, Tensor> resize)
     {
         CheckNotEmpty(path);
         using var data = SKData.Create(path) ?? throw new InvalidDataException($"'{path}' could not be read.");
         using var codec = SKCodec.Create(data) ?? throw NotAnImage(path, SKCodecResult.InvalidInput);
         SKImageInfo info = codec.Info;
         CheckSize(path, info, maxPixels);
+        if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg) JpegScan.Check(path, data.AsSpan());
         bool gray = colorMode == "grayscale" && info.ColorType == SKColorType.Gray8;
+        int channels = gray ? 1 : 4;
+        long bytes = (long)info.Width * info.Height * channels;
+        if (bytes > int.MaxValue)
+            throw new InvalidDataException($"'{path}' is {info.Width}×{info.Height} pixels: its decoded pixels would take {bytes / 1e9:0.#} GB, more than the 2 GB one image may. Downscale the image.");
         var target = new SKImageInfo(info.Width, info.Height, gray ? SKColorType.Gray8 : SKColorType.Rgba8888, gray ? SKAlphaType.Opaque : SKAlphaType.Unpremul);
-        var pixels = new byte[target.BytesSize];
-        SKCodecResult result = codec.GetPixels(target, pixels);
-        if (result != SKCodecResult.Success) throw DecodeFailed(path, codec.EncodedFormat, result);
 
+        using IDisposable reservation = DecodeMemory.Reserve((long)info.Width * info.Height, maxPixels);
         using var scope = NewDisposeScope();
-        Tensor hwc = torch.tensor(pixels, [info.Height, info.Width, gray ? 1 : 4]);
-        Tensor image = hwc.permute(2, 0, 1).to_type(ScalarType.Float32);
-        if (!gray) image = ToColorMode(image, colorMode, background, hasAlpha: info.AlphaType != SKAlphaType.Opaque);
-        image = Orient(image, codec.EncodedOrigin).contiguous();
-        return image.DetachFromDisposeScope();
+        Tensor hwc = torch.empty([info.Height, info.Width, channels], ScalarType.Byte);
+        SKCodecResult result;
+        unsafe
+        {
+            fixed (byte* pixels = hwc.bytes) result = codec.GetPixels(target, (IntPtr)pixels);
+        }
+        if (result != SKCodecResult.Success) throw DecodeFailed(path, codec.EncodedFormat, result);
+        hwc = Orient(hwc, codec.EncodedOrigin);                 // on bytes: a quarter of the memory of floats
+        Tensor image = gray ? Floats(hwc, 1) : ToColorMode(hwc, colorMode, background, hasAlpha: info.AlphaType != SKAlphaType.Opaque);
+        return resize(image).MoveToOuterDisposeScope();
     }
 
-    /// <summary>RGBA (unpremultiplied, 0–255) to the colour mode; alpha composited onto the background for rgb and grayscale.</summary>
+    /// <summary>The first <paramref name="channels"/> channels of an H×W×C byte image as a contiguous C×H×W float32 tensor.</summary>
+    private static Tensor Floats(Tensor hwc, int channels)
+    {
+        Tensor chw = torch.empty([channels, hwc.shape[0], hwc.shape[1]], ScalarType.Float32);
+        chw.copy_(hwc[TensorIndex.Ellipsis, TensorIndex.Slice(0, channels)].permute(2, 0, 1));
+        return chw;
+    }
+
+    /// <summary>RGBA (unpremultiplied, 0–255, H×W×4 bytes) to the colour mode, C×H×W float32; alpha composited onto the background for rgb and grayscale.</summary>
     private static Tensor ToColorMode(Tensor rgba, string colorMode, (byte R, byte G, byte B) background, bool hasAlpha)
     {
-        if (colorMode == "rgba") return rgba;
-        Tensor rgb = rgba[..3];
+        if (colorMode == "rgba") return Floats(rgba, 4);
+        Tensor rgb = Floats(rgba, 3);
         if (hasAlpha)
         {
             // (c·a + bg·(255 − a)) / 255 in integers before the one division: exact for opaque and clear pixels.
-            Tensor a = rgba[3..];
-            Tensor bg = torch.tensor(new float[] { background.R, background.G, background.B }).reshape(3, 1, 1);
-            rgb = (rgb * a + bg * (255 - a)) / 255;
+            // In place, one channel of temporaries at a time.
+            Tensor a = Floats(rgba[TensorIndex.Ellipsis, TensorIndex.Slice(3, 4)], 1);
+            rgb.mul_(a);
+            using Scalar full = 255;
+            Tensor clear = a.neg_().add_(full, Scalars.One);     // 255 − a, in a's memory
+            byte[] bg = [background.R, background.G, background.B];
+            for (int c = 0; c < 3; c++)
+            {
+                using Scalar weight = bg[c];
+                rgb[c].add_(clear[0], alpha: weight);
+            }
+            rgb.div_(full);
         }
         if (colorMode == "rgb") return rgb;
         // ITU-R 601 luma, rounded as an 8-bit grayscale decode would be.
         Tensor weights = torch.tensor(new float[] { 0.299f, 0.587f, 0.114f }).reshape(3, 1, 1);
-        return (rgb * weights).sum(0, keepdim: true).round_().clamp_(0, 255);
+        using Scalar lo = 0, hi = 255;
+        return (rgb * weights).sum(0, keepdim: true).round_().clamp_(lo, hi);
     }
 
-    /// <summary>Applies the EXIF orientation, so that the image is upright as a viewer shows it.</summary>
-    private static Tensor Orient(Tensor chw, SKEncodedOrigin origin) => origin switch
+    /// <summary>Applies the EXIF orientation to an H×W×C image, so that it is upright as a viewer shows it.</summary>
+    private static Tensor Orient(Tensor hwc, SKEncodedOrigin origin) => origin switch
     {
-        SKEncodedOrigin.TopRight => chw.flip(2),                       // mirrored
-        SKEncodedOrigin.BottomRight => chw.flip(1, 2),                 // rotated 180°
-        SKEncodedOrigin.BottomLeft => chw.flip(1),                     // mirrored vertically
-        SKEncodedOrigin.LeftTop => chw.transpose(1, 2),                // transposed
-        SKEncodedOrigin.RightTop => chw.transpose(1, 2).flip(2),       // needs 90° clockwise
-        SKEncodedOrigin.RightBottom => chw.transpose(1, 2).flip(1, 2), // transversed
-        SKEncodedOrigin.LeftBottom => chw.transpose(1, 2).flip(1),     // needs 90° counter-clockwise
-        _ => chw,
+        SKEncodedOrigin.TopRight => hwc.flip(1),                       // mirrored
+        SKEncodedOrigin.BottomRight => hwc.flip(0, 1),                 // rotated 180°
+        SKEncodedOrigin.BottomLeft => hwc.flip(0),                     // mirrored vertically
+        SKEncodedOrigin.LeftTop => hwc.transpose(0, 1),                // transposed
+        SKEncodedOrigin.RightTop => hwc.transpose(0, 1).flip(1),       // needs 90° clockwise
+        SKEncodedOrigin.RightBottom => hwc.transpose(0, 1).flip(0, 1), // transversed
+        SKEncodedOrigin.LeftBottom => hwc.transpose(0, 1).flip(0),     // needs 90° counter-clockwise
+        _ => hwc,
     };
 
     private static void CheckNotEmpty(string path)
     {
-        if (new FileInfo(path).Length == 0)
+        var file = new FileInfo(path);
+        if (file.LinkTarget is string target && file.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true })
+            throw new InvalidDataException($"'{path}' is a symbolic link to '{target}', which does not exist. Delete the link, or restore what it points to.");
+        if (!file.Exists)
+            throw new InvalidDataException($"'{path}' does not exist (it was deleted or moved while the images were being read).");
+        if (file.Length == 0)
             throw new InvalidDataException($"'{path}' is empty (0 bytes), so it is not an image. Delete it or copy it again.");
     }
 

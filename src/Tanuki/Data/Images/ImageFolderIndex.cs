@@ -11,9 +11,18 @@ internal sealed record ImageFolderIndex(string Directory, string[] ClassNames, s
     private static string ExtensionList => string.Join(", ", ImageDecoder.Extensions);
 
     /// <summary>Indexes <paramref name="directory"/>; with <paramref name="skip"/>, an empty class is reported through
-    /// <paramref name="log"/> instead of failing.</summary>
-    public static ImageFolderIndex Scan(string directory, bool skip, Action<string, string> log)
+    /// <paramref name="log"/> instead of failing. Links to folders are entered only with <paramref name="followLinks"/>
+    /// (see <see cref="FolderWalk"/>).</summary>
+    public static ImageFolderIndex Scan(string directory, bool skip, Action<string, string> log, bool followLinks = false)
     {
+        if (File.Exists(directory))
+        {
+            string full = Path.GetFullPath(directory);
+            string hint = ImageDecoder.IsImageFile(directory)
+                ? $" (this image's class folder is '{Path.GetDirectoryName(full)}', so the data folder is probably '{Path.GetDirectoryName(Path.GetDirectoryName(full))}')"
+                : "";
+            throw new InvalidDataException($"'{directory}' is a file, not a folder: give the folder that holds one subfolder of images per class{hint}.");
+        }
         if (!System.IO.Directory.Exists(directory))
             throw new DirectoryNotFoundException($"The image folder '{directory}' does not exist.");
         string root = Path.GetFullPath(directory);
@@ -34,13 +43,12 @@ internal sealed record ImageFolderIndex(string Directory, string[] ClassNames, s
 
         var files = new List<string>();
         var labels = new List<int>();
+        var walk = new FolderWalk(followLinks);
+        List<string>[] plain = classDirs.Select(d => walk.Plain(d, ImageDecoder.IsImageFile)).ToArray();   // every class's own files first
         for (int label = 0; label < classDirs.Length; label++)
         {
-            string[] images = System.IO.Directory.EnumerateFiles(classDirs[label], "*", SearchOption.AllDirectories)
-                .Where(f => ImageDecoder.IsImageFile(f) && !Path.GetRelativePath(classDirs[label], f).Split(Path.DirectorySeparatorChar).Any(p => p.StartsWith('.')))
-                .OrderBy(f => f, StringComparer.Ordinal)
-                .ToArray();
-            if (images.Length == 0)
+            List<string> images = [.. plain[label], .. walk.Linked(classDirs[label], ImageDecoder.IsImageFile)];
+            if (images.Count == 0)
             {
                 string message = $"The class folder '{classDirs[label]}' has no images ({ExtensionList}). Every subfolder is a class: " +
                                  "add its images, or move the folder out.";
@@ -48,7 +56,7 @@ internal sealed record ImageFolderIndex(string Directory, string[] ClassNames, s
                 log(classDirs[label], "the class folder has no images; the class is kept, with no samples");
             }
             files.AddRange(images);
-            labels.AddRange(Enumerable.Repeat(label, images.Length));
+            labels.AddRange(Enumerable.Repeat(label, images.Count));
         }
         if (files.Count == 0)
             throw new InvalidDataException(

@@ -1,11 +1,14 @@
+using Tanuki.Interop.OnnxImport.Protos;
 using Tanuki.Layers;
 using static Tanuki.Interop.OnnxExport.OnnxAttributes;
 
 namespace Tanuki.Interop.OnnxExport;
 
 /// <summary>
-/// Activation, ReLU, LeakyReLU, Clip, Softmax → Relu, LeakyRelu, Clip, Sigmoid, Tanh, Softmax, ...; and the
-/// activations of Dense and Conv2D. Opset 17 has no Gelu or Swish: they are written from Erf and Sigmoid.
+/// Activation, ReLU, LeakyReLU, Clip, Softmax → Relu, LeakyRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish, Softmax,
+/// ...; and the activations of Dense and Conv2D. Opsets 13–17 have no Gelu (opset 20), nor Swish: they are written
+/// from Erf and Sigmoid, and HardSwish (opset 14) from HardSigmoid at opset 13, in the forms the importer folds back
+/// into one activation.
 /// </summary>
 internal static class ActivationExporters
 {
@@ -21,22 +24,32 @@ internal static class ActivationExporters
         "tanh" => e.Node("Tanh", "tanh", [x]),
         "softmax" => e.Node("Softmax", "softmax", [x], Int("axis", -1)),
         "log_softmax" => e.Node("LogSoftmax", "log_softmax", [x], Int("axis", -1)),
-        "silu" => e.Node("Mul", "silu", [x, e.Node("Sigmoid", "sigmoid", [x])]),
+        "silu" => e.Part("Mul", "silu", [x, e.Part("Sigmoid", "sigmoid", [x])]),
         "gelu" => Gelu(e, x),
         "elu" => e.Node("Elu", "elu", [x], Float("alpha", 1.0)),
         "selu" => e.Node("Selu", "selu", [x]),      // ONNX's default alpha and gamma are PyTorch's and Keras's constants
         "softplus" => e.Node("Softplus", "softplus", [x]),
         "leaky_relu" => e.Node("LeakyRelu", "leaky_relu", [x], Float("alpha", 0.2)),
         "exponential" => e.Node("Exp", "exp", [x]),
+        "hard_sigmoid" => HardSigmoid(e, x, e.Node),
+        "hard_silu" => e.Opset >= 14
+            ? e.Node("HardSwish", "hard_silu", [x])
+            : e.Part("Mul", "hard_silu", [x, HardSigmoid(e, x, e.Part)]),
         _ => throw LayerExport.Unsupported($"activation \"{function.Name}\" has no ONNX export"),
     };
+
+    private delegate string NodeMaker(string opType, string role, IEnumerable<string> inputs, params AttributeProto[] attributes);
+
+    /// <summary>Keras 3's (and PyTorch's) hard sigmoid, <c>relu6(x + 3) / 6</c>: ONNX's HardSigmoid with alpha 1/6 and beta ½.</summary>
+    private static string HardSigmoid(LayerExport e, string x, NodeMaker node) =>
+        node("HardSigmoid", "hard_sigmoid", [x], Float("alpha", 1.0 / 6), Float("beta", 0.5));
 
     /// <summary>The exact GELU, as libtorch computes it: <c>x · 0.5 · (1 + erf(x / √2))</c>.</summary>
     private static string Gelu(LayerExport e, string x)
     {
-        string erf = e.Node("Erf", "erf", [e.Node("Mul", "scaled", [x, e.Scalar("rsqrt2", 1 / Math.Sqrt(2))])]);
-        string onePlus = e.Node("Add", "one_plus", [erf, e.Scalar("one", 1)]);
-        return e.Node("Mul", "gelu", [e.Node("Mul", "half", [x, e.Scalar("half", 0.5)]), onePlus]);
+        string erf = e.Part("Erf", "erf", [e.Part("Mul", "scaled", [x, e.Scalar("rsqrt2", 1 / Math.Sqrt(2))])]);
+        string onePlus = e.Part("Add", "one_plus", [erf, e.Scalar("one", 1)]);
+        return e.Part("Mul", "gelu", [e.Part("Mul", "half", [x, e.Scalar("half", 0.5)]), onePlus]);
     }
 
     /// <summary>

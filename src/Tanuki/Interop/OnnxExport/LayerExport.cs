@@ -11,16 +11,21 @@ namespace Tanuki.Interop.OnnxExport;
 internal sealed class LayerExport
 {
     private int _nodes;
+    private bool _named;
 
-    public LayerExport(OnnxGraphWriter writer, Layer layer, string name, IReadOnlyList<OnnxValue> inputs)
+    public LayerExport(OnnxGraphWriter writer, Layer layer, string name, IReadOnlyList<OnnxValue> inputs, int opset)
     {
         Writer = writer;
+        Opset = opset;
         Layer = layer;
         Name = name;
         Inputs = inputs;
     }
 
     public OnnxGraphWriter Writer { get; }
+
+    /// <summary>The opset being written: where it lacks an operator (HardSwish before 14, LayerNormalization before 17), a decomposition is written.</summary>
+    public int Opset { get; }
     public Layer Layer { get; }
 
     /// <summary>The layer's name, prefixed by the names of the models it is nested in (<c>base/conv1</c>).</summary>
@@ -30,14 +35,27 @@ internal sealed class LayerExport
     public OnnxValue Input => Inputs[0];
 
     /// <summary>
-    /// Adds a node. The layer's first node is named after the layer (the importer names the layer it makes after it), later
-    /// ones after the layer and <paramref name="role"/>; values are named after the layer and the role until
+    /// Adds a node. The first node added this way is named after the layer (the importer names the layer it makes after
+    /// it), later ones after the layer and <paramref name="role"/>; values are named after the layer and the role until
     /// <see cref="Finish"/> names the layer's output.
     /// </summary>
     public string Node(string opType, string role, IEnumerable<string> inputs, params AttributeProto[] attributes)
     {
         _nodes++;
-        return Writer.Node(opType, _nodes == 1 ? Name : $"{Name}/{role}", $"{Name}/{role}", inputs, attributes);
+        bool first = !_named;
+        _named = true;
+        return Writer.Node(opType, first ? Name : $"{Name}/{role}", $"{Name}/{role}", inputs, attributes);
+    }
+
+    /// <summary>
+    /// Adds a node named <c>layer/role</c>, never after the layer alone. For the pieces of what imports as one layer
+    /// (GELU's Erf and Muls, a LayerNormalization taken apart): the importer names such a layer after the path its
+    /// nodes share, which is then the layer's name. A later <see cref="Node"/> still takes the layer's name.
+    /// </summary>
+    public string Part(string opType, string role, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    {
+        _nodes++;
+        return Writer.Node(opType, $"{Name}/{role}", $"{Name}/{role}", inputs, attributes);
     }
 
     /// <summary>The layer's output, named after the layer when one of its nodes made it (an identity layer passes its input on).</summary>

@@ -3,7 +3,10 @@ using static Tanuki.Interop.OnnxExport.OnnxAttributes;
 
 namespace Tanuki.Interop.OnnxExport;
 
-/// <summary>Add, Subtract, Multiply, Divide → chains of Add, Sub, Mul, Div; Concatenate → Concat.</summary>
+/// <summary>
+/// Add, Subtract, Multiply, Divide → chains of Add, Sub, Mul, Div; Concatenate → Concat; ConstantConcatenate → Concat with
+/// its constant Expanded to the batch; MatMul → MatMul.
+/// </summary>
 internal static class MergeExporters
 {
     public static string Add(LayerExport e) => Chain(e, "Add");
@@ -37,4 +40,26 @@ internal static class MergeExporters
         if (e.Inputs.Count == 1) return e.Input.Name;
         return e.Node("Concat", "concat", e.Inputs.Select(v => v.Name), Int("axis", c.Axis));
     }
+
+    /// <summary>
+    /// The constant, stored with a batch axis of 1, is Expanded to the input's batch size (read from its Shape, so the
+    /// batch stays free) and joined before or after it: what PyTorch writes for ViT's class token, which the importer
+    /// makes this layer of again.
+    /// </summary>
+    public static string ConstantConcatenate(LayerExport e)
+    {
+        var c = (Layers.ConstantConcatenate)e.Layer;
+        int rank = e.Input.Rank;
+        string constant;
+        using (var scope = torch.NewDisposeScope())
+            constant = e.Constant("constant", c.Constant!.Value.detach().unsqueeze(0));
+        string batch = e.Part("Slice", "batch", [e.Part("Shape", "shape", [e.Input.Name]), e.Ints("start", 0), e.Ints("end", 1)]);
+        string shape = e.Part("Concat", "expanded_shape", [batch, e.Ints("sample", Enumerable.Repeat(1L, rank - 1).ToArray())], Int("axis", 0));
+        string expanded = e.Part("Expand", "expanded", [constant, shape]);
+        int axis = c.Axis < 0 ? c.Axis + rank : c.Axis;
+        return e.Node("Concat", "concat", c.ConstantFirst ? [expanded, e.Input.Name] : [e.Input.Name, expanded], Int("axis", axis));
+    }
+
+    /// <summary>NumPy's matmul, which ONNX's MatMul is: the leading axes (the batch among them) broadcast.</summary>
+    public static string MatMul(LayerExport e) => e.Node("MatMul", "matmul", [e.Inputs[0].Name, e.Inputs[1].Name]);
 }

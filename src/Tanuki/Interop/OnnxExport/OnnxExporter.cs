@@ -18,6 +18,9 @@ internal sealed class OnnxExporter
 
     private readonly OnnxGraphWriter _writer = new();
     private readonly List<string> _problems = new();
+    private readonly int _opset;
+
+    private OnnxExporter(int opset) => _opset = opset;
 
     /// <summary>The model as <paramref name="options"/> say: whole, cut at <see cref="OnnxExportOptions.Outputs"/>, with or without its preprocessing.</summary>
     public static ModelProto Export(Model model, OnnxExportOptions options)
@@ -37,7 +40,7 @@ internal sealed class OnnxExporter
         if (opset is < MinOpset or > MaxOpset)
             throw new ArgumentException($"Tanuki exports ONNX opsets {MinOpset} to {MaxOpset}. Received: opset={opset}", nameof(opset));
         if (includeSoftmax) CheckNoSoftmax(plan);
-        var exporter = new OnnxExporter();
+        var exporter = new OnnxExporter(opset);
         GraphProto graph = exporter._writer.Graph;
         graph.Name = plan.Model.Name;
         var values = new Dictionary<object, OnnxValue>();
@@ -84,7 +87,7 @@ internal sealed class OnnxExporter
         }
         try
         {
-            var call = new LayerExport(_writer, layer, prefix + layer.Name, inputs);
+            var call = new LayerExport(_writer, layer, prefix + layer.Name, inputs, _opset);
             return [new OnnxValue(call.Finish(export(call)), shapes[0])];
         }
         catch (NotSupportedException e)

@@ -3,7 +3,7 @@ using static Tanuki.Interop.OnnxExport.OnnxAttributes;
 
 namespace Tanuki.Interop.OnnxExport;
 
-/// <summary>Flatten, Reshape, Permute, Pad, ZeroPadding2D → Flatten, Reshape, Transpose, Pad. The batch axis stays first and free.</summary>
+/// <summary>Flatten, Reshape, Permute, Slice, Pad, ZeroPadding2D → Flatten, Reshape, Transpose, Slice, Pad. The batch axis stays first and free.</summary>
 internal static class ShapeExporters
 {
     public static string Flatten(LayerExport e) => e.Node("Flatten", "flatten", [e.Input.Name], Int("axis", 1));
@@ -14,6 +14,15 @@ internal static class ShapeExporters
 
     public static string Permute(LayerExport e) =>
         e.Node("Transpose", "transpose", [e.Input.Name], Ints("perm", [0, .. ((Permute)e.Layer).Dims.Select(d => (long)d)]));
+
+    /// <summary>ONNX's Slice clamps its bounds to the axis as Python (and the layer) do, negative ones counting from the end.</summary>
+    public static string Slice(LayerExport e)
+    {
+        var s = (Layers.Slice)e.Layer;
+        long axis = s.Axis < 0 ? s.Axis + e.Input.Rank : s.Axis;
+        string[] inputs = [e.Input.Name, e.Ints("starts", s.Start), e.Ints("ends", s.End), e.Ints("axes", axis)];
+        return e.Node("Slice", "slice", s.Step == 1 ? inputs : [.. inputs, e.Ints("steps", s.Step)]);
+    }
 
     /// <summary>The layer's (before, after) pairs per axis after the batch become ONNX's begins then ends, batch first.</summary>
     public static string Pad(LayerExport e)

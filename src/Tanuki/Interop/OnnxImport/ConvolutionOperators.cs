@@ -18,7 +18,7 @@ internal static class ConvolutionOperators
         return reason is not null && !reason.Contains("free here", StringComparison.Ordinal) ? reason : null;
     }
 
-    public static SymbolicTensor[] Conv(OnnxNode node, OnnxImporter im)
+    public static OnnxLayout[] Conv(OnnxNode node, OnnxImporter im)
     {
         SymbolicTensor x = im.Value(node.Inputs[0]);
         Tensor weight = im.Constant(node.Inputs[1]);
@@ -49,7 +49,7 @@ internal static class ConvolutionOperators
         return null;
     }
 
-    public static SymbolicTensor[] BatchNormalization(OnnxNode node, OnnxImporter im)
+    public static OnnxLayout[] BatchNormalization(OnnxNode node, OnnxImporter im)
     {
         SymbolicTensor x = im.Value(node.Inputs[0]);
         double momentum = OnnxWeightLayout.KerasMomentumFromOnnx(node.Float("momentum", 0.9f));

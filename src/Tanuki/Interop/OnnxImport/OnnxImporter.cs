@@ -5,22 +5,23 @@ using static TorchSharp.torch;
 namespace Tanuki.Interop.OnnxImport;
 
 /// <summary>
-/// Turns an <see cref="OnnxGraph"/> into a functional <see cref="Model"/> of ordinary layers, in three passes:
-/// find the nodes the outputs need and which tensors are constants; check every needed node and throw one error
-/// listing all that cannot be imported; then convert node by node, folding constants as they are met.
+/// Turns an <see cref="OnnxGraph"/> into a functional <see cref="Model"/> of ordinary layers, in four passes:
+/// find the nodes the outputs need and which tensors are computed at import (constants and shape arithmetic); find
+/// the patterns that are one Keras layer (<see cref="OnnxFusions"/>: LayerNormalization, GELU, ...); check every
+/// needed node and throw one error listing all that cannot be imported; then convert node by node, folding
+/// constants and shape arithmetic as they are met (<see cref="OnnxImporter"/>'s other part).
 /// </summary>
-internal sealed class OnnxImporter
+internal sealed partial class OnnxImporter
 {
     public const int MinOpset = 7;
-    public const int MaxOpset = 17;
+    public const int MaxOpset = 21;
 
-    private readonly Dictionary<string, SymbolicTensor> _values = new();
-    private readonly Dictionary<string, Tensor> _constants = new();
-    private readonly HashSet<string> _constantNames = new();
     private readonly Dictionary<string, OnnxNode> _producers = new();
-    private readonly HashSet<string> _usedNames = new();
+    private readonly Dictionary<string, List<OnnxNode>> _consumers = new();
     private readonly List<OnnxNode> _needed = new();
     private readonly string[] _outputs;
+    private Dictionary<OnnxNode, OnnxFusion> _fusions = new();
+    private readonly HashSet<OnnxNode> _fused = new();
 
     public OnnxImporter(OnnxGraph graph, OnnxImportOptions? options)
     {
@@ -45,8 +46,9 @@ internal sealed class OnnxImporter
         finally
         {
             // Weights were copied into the layers' variables: the file's tensors can go now, not at some finalizer.
-            foreach (Tensor t in _constants.Values) t.Dispose();
+            foreach (Tensor t in _constants.Values.Concat(_powers.Values)) t.Dispose();
             _constants.Clear();
+            _powers.Clear();
         }
     }
 
@@ -55,31 +57,39 @@ internal sealed class OnnxImporter
         // Temporaries (converted weights, casts) die here; weights are copied into variables that outlive it.
         using var scope = torch.NewDisposeScope();
         FindNeededNodesAndConstants();
+        _fusions = OnnxFusions.Find(this);
+        foreach (OnnxFusion f in _fusions.Values) _fused.UnionWith(f.Members);
         CheckSupport();
         List<Input> inputs = MakeInputs();
         foreach (OnnxNode node in _needed)
         {
             if (node.NamedOutputs.All(IsConstant)) continue;           // folded on demand
-            if (_absorbed.TryGetValue(node, out SymbolicTensor? result))
+            if (_fused.Contains(node) && !_fusions.ContainsKey(node)) continue;   // inside a pattern its last node imports
+            if (_absorbed.TryGetValue(node, out OnnxLayout? result))
             {
-                _values[node.Outputs[0]] = result;                      // done by an earlier node's layer
+                _layouts[node.Outputs[0]] = result;                     // done by an earlier node's layer
                 continue;
             }
-            SymbolicTensor[] outs;
-            try { outs = OnnxOperators.Get(node).Convert(node, this); }
-            catch (ArgumentException e)
+            OnnxLayout[] outs;
+            try { outs = _fusions.TryGetValue(node, out OnnxFusion? fusion) ? [fusion.Convert(this)] : OnnxOperators.Get(node).Convert(node, this); }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException && !e.Message.StartsWith("Cannot import", StringComparison.Ordinal))
             {
-                throw new NotSupportedException($"Cannot import node {node.Describe()} of '{Graph.Path}': {e.Message}", e);
+                string what = _fusions.TryGetValue(node, out OnnxFusion? f) ? $"{node.Describe()} (the end of a {f.Kind} pattern)" : node.Describe();
+                throw new NotSupportedException($"Cannot import node {what} of '{Graph.Path}': {e.Message}", e);
             }
             for (int i = 0; i < outs.Length && i < node.Outputs.Length; i++)
-                if (node.Outputs[i].Length > 0) _values[node.Outputs[i]] = outs[i];
+                if (node.Outputs[i].Length > 0) _layouts[node.Outputs[i]] = outs[i];
         }
         var outputs = new List<SymbolicTensor>();
         foreach (string name in _outputs)
         {
             if (IsConstant(name))
                 throw new NotSupportedException($"The output '{name}' of '{Graph.Path}' is a constant (it depends on no input); a Tanuki model cannot output a constant.");
-            outputs.Add(_values[name]);
+            try { outputs.Add(Value(name)); }
+            catch (NotSupportedException e)
+            {
+                throw new NotSupportedException($"Cannot import the output '{name}' of '{Graph.Path}': {e.Message}", e);
+            }
         }
         string modelName = Options.Name ?? SanitizeName(string.IsNullOrEmpty(Graph.Name) ? Path.GetFileNameWithoutExtension(Graph.Path) : Graph.Name);
         return new Model(inputs.Cast<SymbolicTensor>().ToArray(), outputs, modelName);
@@ -103,12 +113,18 @@ internal sealed class OnnxImporter
             foreach (string i in node.Inputs.Where(i => i.Length > 0)) stack.Push(i);
         }
         _needed.AddRange(Graph.Nodes.Where(needed.Contains));
+        foreach (OnnxNode node in _needed)
+            foreach (string i in node.Inputs.Where(i => i.Length > 0).Distinct())
+                (_consumers.TryGetValue(i, out var list) ? list : _consumers[i] = new List<OnnxNode>()).Add(node);
 
+        // Computed at import, making no layers: constants, and shape arithmetic (a Shape of any tensor, and what is
+        // computed from shapes and constants only).
         foreach (string name in Graph.Initializers.Keys) _constantNames.Add(name);
         foreach (string name in Options.Constants?.Keys ?? []) _constantNames.Add(name);
         foreach (OnnxNode node in _needed)
         {
-            if (ConstantFolder.CanFold(node) && node.Inputs.Where(i => i.Length > 0).All(_constantNames.Contains))
+            bool shape = node.Domain.Length == 0 && node.OpType == "Shape";
+            if (shape || (ConstantFolder.CanFold(node) && node.Inputs.Where(i => i.Length > 0).All(_constantNames.Contains)))
                 foreach (string o in node.NamedOutputs) _constantNames.Add(o);
         }
     }
@@ -117,14 +133,14 @@ internal sealed class OnnxImporter
     private void CheckSupport()
     {
         var problems = new List<string>();
-        const string convert = "convert it with onnx.version_converter.convert_version(model, 13) in Python";
+        const string convert = "convert it with onnx.version_converter.convert_version(model, 17) in Python";
         if (Opset > MaxOpset)
             problems.Add($"the model uses operator set {Opset}; Tanuki imports opsets {MinOpset} to {MaxOpset} ({convert})");
         var tooOld = new SortedSet<string>(StringComparer.Ordinal);
         var unknown = new Dictionary<string, List<string>>();
         foreach (OnnxNode node in _needed)
         {
-            if (node.NamedOutputs.All(IsConstant)) continue;
+            if (node.NamedOutputs.All(IsConstant) || _fused.Contains(node)) continue;
             if (!OnnxOperators.TryGet(node, out OnnxOperator? op))
             {
                 string key = node.Domain.Length > 0 ? $"{node.Domain}.{node.OpType}" : node.OpType;
@@ -139,6 +155,7 @@ internal sealed class OnnxImporter
             }
             string? reason;
             try { reason = op.Check(node, this); }
+            catch (ShapeNotYetKnownException) { reason = null; }      // shape arithmetic on computed tensors: checked when converted
             catch (Exception e) when (e is ArgumentException or InvalidDataException or NotSupportedException) { reason = e.Message; }
             if (reason is not null) problems.Add($"{node.Describe()}: {reason}");
         }
@@ -197,99 +214,9 @@ internal sealed class OnnxImporter
             long[] shape = SampleShape(Graph.Inputs.First(i => i.Name == name))!;
             string layerName = Options.LayerNames?.TryGetValue(name, out string? given) == true ? given : SanitizeName(name);
             var input = new Input(shape, UniqueName(layerName));
-            _values[name] = input;
+            _layouts[name] = input;
             inputs.Add(input);
         }
         return inputs;
-    }
-
-    // ---- What converters use ----
-
-    private readonly Dictionary<OnnxNode, SymbolicTensor> _absorbed = new();
-
-    /// <summary>The only node reading <paramref name="tensor"/>, when exactly one does and it is not a graph output.</summary>
-    public OnnxNode? SoleConsumer(string tensor)
-    {
-        if (_outputs.Contains(tensor)) return null;
-        OnnxNode[] readers = _needed.Where(n => n.Inputs.Contains(tensor)).ToArray();
-        return readers.Length == 1 ? readers[0] : null;
-    }
-
-    /// <summary>Marks <paramref name="node"/> as computed by a layer made for an earlier node (e.g. a bias Add folded into Dense).</summary>
-    public void Absorb(OnnxNode node, SymbolicTensor output) => _absorbed[node] = output;
-
-    public bool IsConstant(string name) => _constantNames.Contains(name);
-
-    /// <summary>The symbolic tensor for a non-constant ONNX tensor.</summary>
-    public SymbolicTensor Value(string name) =>
-        _values.TryGetValue(name, out SymbolicTensor? t) ? t
-        : throw new NotSupportedException($"'{name}' is a constant here, but this operator needs it to be computed from the model's input.");
-
-    /// <summary>The value of a constant ONNX tensor (an initializer, a value given in the options, or a folded node output).</summary>
-    public Tensor Constant(string name)
-    {
-        if (_constants.TryGetValue(name, out Tensor? value)) return value;
-        if (!_constantNames.Contains(name))
-            throw new NotSupportedException($"'{name}' must be a constant (an initializer or computed from initializers only), but it is computed from the model's input.");
-        if (Options.Constants?.TryGetValue(name, out Tensor? given) == true)
-            value = (given.is_floating_point() ? given.to(ScalarType.Float32) : given.to(ScalarType.Int64)).cpu().detach();   // a handle of our own to dispose
-        else if (Graph.Initializers.TryGetValue(name, out var proto))
-            value = OnnxTensors.ToTensor(proto, Graph.Directory, $"Initializer '{name}' of '{Graph.Path}'");
-        else
-        {
-            OnnxNode node = _producers[name];
-            Tensor?[] inputs = node.Inputs.Select(i => i.Length > 0 ? Constant(i) : null).ToArray();
-            Tensor[] outs = ConstantFolder.Fold(node, inputs, this);
-            for (int i = 0; i < outs.Length && i < node.Outputs.Length; i++)
-                if (node.Outputs[i].Length > 0) _constants[node.Outputs[i]] = outs[i].DetachFromDisposeScope();
-            return _constants[name];
-        }
-        _constants[name] = value.DetachFromDisposeScope();
-        return value;
-    }
-
-    /// <summary>An optional constant input: null when the node leaves it out.</summary>
-    public Tensor? OptionalConstant(OnnxNode node, int index) => node.Input(index) is string name ? Constant(name) : null;
-
-    /// <summary>Whether any node or graph output reads output <paramref name="index"/> of <paramref name="node"/>.</summary>
-    public bool IsOutputUsed(OnnxNode node, int index)
-    {
-        if (index >= node.Outputs.Length || node.Outputs[index].Length == 0) return false;
-        string name = node.Outputs[index];
-        return _outputs.Contains(name) || _needed.Any(n => n.Inputs.Contains(name));
-    }
-
-    /// <summary>A layer name for a node: from the options, or the node's own name; <paramref name="suffix"/> for a node's extra layers.</summary>
-    public string LayerName(OnnxNode node, string? suffix = null)
-    {
-        string baseName = Options.LayerNames?.TryGetValue(node.Name, out string? given) == true ? given : SanitizeName(node.Name);
-        return UniqueName(suffix is null ? baseName : $"{baseName}_{suffix}");
-    }
-
-    private string UniqueName(string name)
-    {
-        string candidate = name;
-        for (int i = 1; !_usedNames.Add(candidate); i++) candidate = $"{name}_{i}";
-        return candidate;
-    }
-
-    private static string SanitizeName(string name)
-    {
-        string s = name.Trim().TrimStart('/').Replace('/', '_').Replace(' ', '_');
-        return s.Length == 0 ? "onnx" : s;
-    }
-
-    /// <summary>Calls a new layer on tensors and records the output.</summary>
-    public static SymbolicTensor Call(Layer layer, params SymbolicTensor[] inputs) =>
-        inputs.Length == 1 ? layer.Call(inputs[0]) : layer.Call(inputs)[0];
-
-    /// <summary>Sets a built layer's weight from an ONNX tensor, checking the shape with a message that names the node.</summary>
-    public static void SetWeight(Layer layer, string weight, Tensor value, OnnxNode node)
-    {
-        Variable v = layer.Weights.FirstOrDefault(w => w.Name == weight)
-            ?? throw new InvalidOperationException($"Layer '{layer.Name}' has no weight '{weight}'.");
-        if (!v.Shape.SequenceEqual(value.shape))
-            throw new ArgumentException($"{node.Describe()}: its {weight} has shape {Shapes.Format(value.shape)}, but layer '{layer.Name}' needs {Shapes.Format(v.Shape)}.");
-        v.Assign(value);
     }
 }

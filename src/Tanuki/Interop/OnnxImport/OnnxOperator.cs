@@ -7,4 +7,4 @@ namespace Tanuki.Interop.OnnxImport;
 internal sealed record OnnxOperator(
     string OpType,
     Func<OnnxNode, OnnxImporter, string?> Check,
-    Func<OnnxNode, OnnxImporter, SymbolicTensor[]> Convert);
+    Func<OnnxNode, OnnxImporter, OnnxLayout[]> Convert);

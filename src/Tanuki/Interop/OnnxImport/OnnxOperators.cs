@@ -25,10 +25,21 @@ internal static class OnnxOperators
         new("Div", ArithmeticOperators.Check, ArithmeticOperators.Convert),
         new("Gemm", DenseOperators.CheckGemm, DenseOperators.Gemm),
         new("MatMul", DenseOperators.CheckMatMul, DenseOperators.MatMul),
+        new("HardSigmoid", ActivationOperators.CheckNone, ActivationOperators.HardSigmoid),
+        new("HardSwish", ActivationOperators.CheckNone, ActivationOperators.HardSwish),
+        new("Gelu", ActivationOperators.CheckGelu, ActivationOperators.Gelu),
+        new("LayerNormalization", NormalizationOperators.CheckLayerNormalization, NormalizationOperators.LayerNormalization),
+        new("ReduceMean", NormalizationOperators.CheckReduceMean, NormalizationOperators.ReduceMean),
         new("Concat", ShapeOperators.CheckConcat, ShapeOperators.Concat),
         new("Flatten", ShapeOperators.CheckFlatten, ShapeOperators.Flatten),
-        new("Reshape", ShapeOperators.CheckReshape, ShapeOperators.Reshape),
-        new("Transpose", ShapeOperators.CheckTranspose, ShapeOperators.Transpose),
+        new("Reshape", ReshapeOperators.CheckReshape, ReshapeOperators.Reshape),
+        new("Transpose", ReshapeOperators.CheckTranspose, ReshapeOperators.Transpose),
+        new("Squeeze", ReshapeOperators.CheckAxes, ReshapeOperators.Squeeze),
+        new("Unsqueeze", ReshapeOperators.CheckAxes, ReshapeOperators.Unsqueeze),
+        new("Expand", ReshapeOperators.CheckExpand, ReshapeOperators.Expand),
+        new("Slice", SliceOperators.CheckSlice, SliceOperators.Slice),
+        new("Split", SliceOperators.CheckSplit, SliceOperators.Split),
+        new("Gather", SliceOperators.CheckGather, SliceOperators.Gather),
         new("Pad", ShapeOperators.CheckPad, ShapeOperators.Pad),
         new("Identity", ShapeOperators.CheckIdentity, ShapeOperators.Identity),
         new("Dropout", ShapeOperators.CheckDropout, ShapeOperators.Dropout),
@@ -54,7 +65,7 @@ internal static class OnnxOperators
     private static readonly HashSet<string> s_unchangedSinceOpset1 =
     [
         "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
-        "Flatten", "Softmax", "Transpose", "Identity", "MatMul",
+        "Flatten", "Softmax", "Transpose", "Identity", "MatMul", "HardSigmoid",
     ];
 
     public static bool UnchangedSinceOpset1(string opType) => s_unchangedSinceOpset1.Contains(opType);

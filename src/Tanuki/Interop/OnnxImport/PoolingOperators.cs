@@ -22,14 +22,14 @@ internal static class PoolingOperators
         return (x, window, node.Int("ceil_mode", 0) != 0);
     }
 
-    public static SymbolicTensor[] MaxPool(OnnxNode node, OnnxImporter im)
+    public static OnnxLayout[] MaxPool(OnnxNode node, OnnxImporter im)
     {
         var (x, w, ceil) = Read(node, im);
         var layer = new MaxPooling2D(w.Kernel, strides: w.Strides, padding: w.Padding, explicitPadding: w.ExplicitPads, ceilMode: ceil, name: im.LayerName(node));
         return [OnnxImporter.Call(layer, x)];
     }
 
-    public static SymbolicTensor[] AveragePool(OnnxNode node, OnnxImporter im)
+    public static OnnxLayout[] AveragePool(OnnxNode node, OnnxImporter im)
     {
         var (x, w, ceil) = Read(node, im);
         bool countIncludePad = node.Int("count_include_pad", 0) != 0;
@@ -49,9 +49,9 @@ internal static class PoolingOperators
         return x;
     }
 
-    public static SymbolicTensor[] GlobalAveragePool(OnnxNode node, OnnxImporter im) =>
+    public static OnnxLayout[] GlobalAveragePool(OnnxNode node, OnnxImporter im) =>
         [OnnxImporter.Call(new GlobalAveragePooling2D(keepDims: true, name: im.LayerName(node)), Input4D(node, im))];
 
-    public static SymbolicTensor[] GlobalMaxPool(OnnxNode node, OnnxImporter im) =>
+    public static OnnxLayout[] GlobalMaxPool(OnnxNode node, OnnxImporter im) =>
         [OnnxImporter.Call(new GlobalMaxPooling2D(keepDims: true, name: im.LayerName(node)), Input4D(node, im))];
 }

@@ -4,95 +4,99 @@ using static TorchSharp.torch;
 namespace Tanuki.Interop.OnnxImport;
 
 /// <summary>
-/// Concat, Flatten, Reshape, Transpose, Pad, Identity, Dropout. The batch axis must stay first and untouched: an
-/// operator that would mix samples (flatten the batch into features, transpose it away) is reported, not guessed.
+/// Concat, Flatten, Pad, Identity, Dropout. The batch axis must stay whole: an operator that would mix samples
+/// (concatenate or pad along the batch) is reported, not guessed. Reshape, Transpose and their kin are in
+/// <see cref="ReshapeOperators"/>; Slice, Split and Gather in <see cref="SliceOperators"/>.
 /// </summary>
 internal static class ShapeOperators
 {
-    public static string? CheckConcat(OnnxNode node, OnnxImporter im)
+    public static string? CheckConcat(OnnxNode node, OnnxImporter im) => null;
+
+    /// <summary>
+    /// Concatenate of the computed inputs; constant inputs (a class token, possibly Expanded along the batch) join
+    /// the computed input before or after them as <see cref="ConstantConcatenate"/>.
+    /// </summary>
+    public static OnnxLayout[] Concat(OnnxNode node, OnnxImporter im)
     {
-        if (node.Inputs.Any(i => i.Length > 0 && im.IsConstant(i))) return "one of its inputs is a constant; Tanuki imports Concat of computed tensors";
-        return null;
+        string[] names = node.Inputs.Where(i => i.Length > 0).ToArray();
+        OnnxLayout first = im.Normal(names.First(n => !im.IsConstant(n)));
+        int rank = first.Rank, b = first.BatchAxis;
+        long axis = node.Int("axis", 1);
+        if (axis < 0) axis += rank;
+        if (axis < 0 || axis >= rank || axis == b)
+            throw new NotSupportedException($"{node.Describe()}: concatenation along axis {node.Int("axis", 1)} of ONNX shape {first.FormatShape()} {(axis == b ? "joins batches" : "is out of range")}; Tanuki imports Concat along non-batch axes.");
+        int tensorAxis = (int)(axis < b ? axis + 1 : axis);       // the normal form puts the batch first, the rest in order
+        var pieces = new List<SymbolicTensor>();
+        var leading = new List<Tensor>();
+        int part = 0;
+        string Name() => part++ == 0 ? im.LayerName(node) : im.LayerName(node, $"{part}");
+        foreach (string n in names)
+        {
+            if (im.IsConstant(n))
+            {
+                Tensor c = SampleConstant(node, im.Constant(n, batchBroadcast: true), rank, b);
+                if (pieces.Count == 0) leading.Add(c);
+                else pieces[^1] = JoinConstant(pieces[^1], c, tensorAxis, constantFirst: false, Name());
+                continue;
+            }
+            OnnxLayout x = im.Normal(n);
+            if (x.Rank != rank || x.BatchAxis != b)
+                throw new NotSupportedException($"{node.Describe()}: its inputs' ONNX shapes {first.FormatShape()} and {x.FormatShape()} hold the batch on different axes.");
+            pieces.Add(x.Tensor);
+        }
+        for (int i = leading.Count - 1; i >= 0; i--) pieces[0] = JoinConstant(pieces[0], leading[i], tensorAxis, constantFirst: true, Name());
+        SymbolicTensor y = pieces.Count == 1 ? pieces[0] : OnnxImporter.Call(new Concatenate(tensorAxis, name: Name()), [.. pieces]);
+        return [first.On(y)];
     }
 
-    public static SymbolicTensor[] Concat(OnnxNode node, OnnxImporter im)
+    /// <summary>A constant operand as one sample of the normal form (batch axis <paramref name="b"/> of size 1, dropped).</summary>
+    private static Tensor SampleConstant(OnnxNode node, Tensor c, int rank, int b)
     {
-        SymbolicTensor[] xs = node.Inputs.Where(i => i.Length > 0).Select(im.Value).ToArray();
-        long axis = node.Int("axis", 1);
-        if (axis < 0) axis += xs[0].Rank;
-        if (axis <= 0 || axis >= xs[0].Rank)
-            throw new NotSupportedException($"{node.Describe()}: concatenation along axis {node.Int("axis", 1)} {(axis == 0 ? "joins batches" : "is out of range")}; Tanuki imports Concat along non-batch axes.");
-        if (xs.Length == 1) return [xs[0]];
-        return [OnnxImporter.Call(new Concatenate((int)axis, name: im.LayerName(node)), xs)];
+        if (c.dim() != rank || c.shape[b] != 1)
+            throw new NotSupportedException($"{node.Describe()}: its constant of shape {Shapes.Format(c.shape)} does not broadcast over the batch (axis {b} of a rank-{rank} tensor).");
+        return c.movedim([b], [0])[0].to(ScalarType.Float32).contiguous();
+    }
+
+    private static SymbolicTensor JoinConstant(SymbolicTensor x, Tensor c, int axis, bool constantFirst, string name)
+    {
+        var layer = new ConstantConcatenate(axis, c.shape, constantFirst, name);
+        SymbolicTensor y = OnnxImporter.Call(layer, x);
+        layer.Constant!.Assign(c);
+        return y;
     }
 
     public static string? CheckFlatten(OnnxNode node, OnnxImporter im) => null;
 
-    public static SymbolicTensor[] Flatten(OnnxNode node, OnnxImporter im)
+    /// <summary>Flatten(axis=1) of a batch-first tensor is a <see cref="Layers.Flatten"/> layer; other flattens only regroup axes.</summary>
+    public static OnnxLayout[] Flatten(OnnxNode node, OnnxImporter im)
     {
-        SymbolicTensor x = im.Value(node.Inputs[0]);
+        OnnxLayout x = im.Layout(node.Inputs[0]);
         long axis = node.Int("axis", 1);
         if (axis < 0) axis += x.Rank;
-        if (axis != 1)
-            throw new NotSupportedException($"{node.Describe()}: Flatten with axis={node.Int("axis", 1)} on input {Shapes.Format(x.Shape)} would merge the batch axis with others; Tanuki imports axis=1.");
-        return [OnnxImporter.Call(new Layers.Flatten(name: im.LayerName(node)), x)];
+        if (axis < 0 || axis > x.Rank)
+            throw new NotSupportedException($"{node.Describe()}: axis {node.Int("axis", 1)} is out of range for ONNX shape {x.FormatShape()}.");
+        if (axis == 1 && x.BatchAxis == 0 && x.Groups[0].Length == 1)
+            return [OnnxImporter.Call(new Layers.Flatten(name: im.LayerName(node)), im.Value(node.Inputs[0]))];
+        int[] outer = x.Groups[..(int)axis].SelectMany(g => g).ToArray(), inner = x.Groups[(int)axis..].SelectMany(g => g).ToArray();
+        return [x.With([outer, inner])];
     }
 
-    public static string? CheckReshape(OnnxNode node, OnnxImporter im)
-    {
-        if (im.Opset < 5 || node.Input(1) is null) return "its shape comes from an attribute (opset < 5), which is not imported";
-        if (!im.IsConstant(node.Inputs[1])) return "its target shape is computed by the graph; Tanuki imports Reshape to a constant shape";
-        return null;
-    }
-
-    public static SymbolicTensor[] Reshape(OnnxNode node, OnnxImporter im)
-    {
-        SymbolicTensor x = im.Value(node.Inputs[0]);
-        long[] target = im.Constant(node.Inputs[1]).to(ScalarType.Int64).data<long>().ToArray();
-        bool allowZero = node.Int("allowzero", 0) != 0;
-        string problem = $"{node.Describe()}: reshaping {Shapes.Format(x.Shape)} to [{string.Join(", ", target)}]";
-        if (target.Length == 0) throw new NotSupportedException($"{problem} removes the batch axis.");
-        if (allowZero && target.Contains(0)) throw new NotSupportedException($"{problem} with allowzero=1 makes an empty tensor.");
-        // The first target size is the batch when it copies it (0), is the file's batch size, or is -1 with the rest fixed.
-        bool batchFirst = target[0] == 0 || (target[0] == im.FileBatchSize && im.FileBatchSize > 0) || (target[0] == -1 && !target[1..].Contains(-1));
-        if (!batchFirst)
-            throw new NotSupportedException($"{problem} changes the batch axis (its first size {target[0]} is not the batch); Tanuki imports reshapes that keep the batch first.");
-        long[] sample = new long[target.Length - 1];
-        for (int i = 1; i < target.Length; i++)
-        {
-            if (target[i] != 0) { sample[i - 1] = target[i]; continue; }
-            if (i >= x.Rank || x.Shape[i] < 0)
-                throw new NotSupportedException($"{problem}: a 0 at position {i} copies a size the input does not fix.");
-            sample[i - 1] = x.Shape[i];
-        }
-        if (sample.Count(d => d == -1) > 1) throw new NotSupportedException($"{problem} leaves more than one size open.");
-        // With the batch first, a sample must keep its number of values (else the "batch" size would change).
-        if (!sample.Contains(-1) && x.Shape[1..].All(d => d >= 0) && Shapes.Product(sample) != Shapes.Product(x.Shape[1..]))
-            throw new NotSupportedException($"{problem} changes the batch size (a sample of {Shapes.Product(x.Shape[1..])} values becomes {Shapes.Product(sample)}); Tanuki imports reshapes that keep the batch first.");
-        if (sample.SequenceEqual(x.Shape[1..]) && x.Shape[1..].All(d => d > 0)) return [x];
-        return [OnnxImporter.Call(new Layers.Reshape(sample, name: im.LayerName(node)), x)];
-    }
-
-    public static string? CheckTranspose(OnnxNode node, OnnxImporter im) =>
-        node.Ints("perm") is long[] p && p.Length > 0 && p[0] != 0
-            ? $"perm [{string.Join(", ", p)}] moves the batch axis; Tanuki imports transposes that keep it first (perm[0] = 0)"
-            : null;
-
-    public static SymbolicTensor[] Transpose(OnnxNode node, OnnxImporter im)
-    {
-        SymbolicTensor x = im.Value(node.Inputs[0]);
-        long[] perm = node.Ints("perm") ?? Enumerable.Range(0, x.Rank).Reverse().Select(i => (long)i).ToArray();
-        if (perm.Length != x.Rank || perm[0] != 0)
-            throw new NotSupportedException($"{node.Describe()}: perm [{string.Join(", ", perm)}] on input {Shapes.Format(x.Shape)} moves the batch axis; Tanuki imports transposes that keep it first.");
-        if (perm.Select((p, i) => p == i).All(b => b)) return [x];
-        return [OnnxImporter.Call(new Permute(perm[1..].Select(p => (int)p).ToArray(), name: im.LayerName(node)), x)];
-    }
-
-    private static (long[] Pads, double Value) PadArguments(OnnxNode node, OnnxImporter im)
+    /// <summary>The pads for every axis (ONNX's order: all begins, then all ends) and the fill value.</summary>
+    private static (long[] Pads, double Value) PadArguments(OnnxNode node, OnnxImporter im, int rank)
     {
         if (im.Opset < 11) return (node.Ints("pads") ?? [], node.Float("value", 0));
         long[] pads = im.Constant(node.Inputs[1]).to(ScalarType.Int64).data<long>().ToArray();
         double value = im.OptionalConstant(node, 2) is Tensor v ? v.to(ScalarType.Float64).item<double>() : 0;
+        if (im.OptionalConstant(node, 3) is Tensor a)
+        {
+            // Opset 18: pads for the listed axes only; the others get none.
+            long[] axes = a.to(ScalarType.Int64).data<long>().Select(x => x < 0 ? x + rank : x).ToArray();
+            if (pads.Length != 2 * axes.Length || axes.Any(x => x < 0 || x >= rank))
+                throw new NotSupportedException($"{node.Describe()}: pads [{string.Join(", ", pads)}] do not fit axes [{string.Join(", ", axes)}] of a rank-{rank} input.");
+            var full = new long[2 * rank];
+            for (int i = 0; i < axes.Length; i++) (full[axes[i]], full[axes[i] + rank]) = (pads[i], pads[i + axes.Length]);
+            pads = full;
+        }
         return (pads, value);
     }
 
@@ -102,21 +106,24 @@ internal static class ShapeOperators
         {
             if (node.Input(1) is not string p || !im.IsConstant(p)) return "its pads are computed by the graph; they must be a constant";
             if (node.Input(2) is string v && !im.IsConstant(v)) return "its constant_value is computed by the graph; it must be a constant";
+            if (node.Input(3) is string a && !im.IsConstant(a)) return "its axes are computed by the graph; they must be a constant";
         }
         string mode = node.String("mode", "constant");
         if (mode is not ("constant" or "reflect" or "edge")) return $"mode \"{mode}\" is not imported (constant, reflect and edge are)";
-        long[] pads = PadArguments(node, im).Pads;
+        if (node.Input(3) is not null) return null;     // pads for some axes: checked with the input's rank, when converted
+        long[] pads = PadArguments(node, im, 0).Pads;
         if (pads.Length < 2 || pads.Length % 2 != 0) return $"pads [{string.Join(", ", pads)}] should hold a begin and an end for every axis";
         if (pads[0] != 0 || pads[pads.Length / 2] != 0) return $"pads [{string.Join(", ", pads)}] pad the batch axis";
         return null;
     }
 
-    public static SymbolicTensor[] Pad(OnnxNode node, OnnxImporter im)
+    public static OnnxLayout[] Pad(OnnxNode node, OnnxImporter im)
     {
         SymbolicTensor x = im.Value(node.Inputs[0]);
-        var (pads, value) = PadArguments(node, im);
+        var (pads, value) = PadArguments(node, im, x.Rank);
         int rank = pads.Length / 2;
         if (rank != x.Rank) throw new NotSupportedException($"{node.Describe()}: pads [{string.Join(", ", pads)}] are for rank {rank}, but the input has shape {Shapes.Format(x.Shape)}.");
+        if (pads[0] != 0 || pads[rank] != 0) throw new NotSupportedException($"{node.Describe()}: pads [{string.Join(", ", pads)}] pad the batch axis.");
         // ONNX lists all begins, then all ends; the Pad layer takes (before, after) per axis after the batch.
         int[] padding = Enumerable.Range(1, rank - 1).SelectMany(a => new[] { (int)pads[a], (int)pads[a + rank] }).ToArray();
         string mode = node.String("mode", "constant");
@@ -126,7 +133,7 @@ internal static class ShapeOperators
     public static string? CheckIdentity(OnnxNode node, OnnxImporter im) => null;
 
     /// <summary>Identity makes no layer: its output is its input.</summary>
-    public static SymbolicTensor[] Identity(OnnxNode node, OnnxImporter im) => [im.Value(node.Inputs[0])];
+    public static OnnxLayout[] Identity(OnnxNode node, OnnxImporter im) => [im.Layout(node.Inputs[0])];
 
     private static double DropoutRate(OnnxNode node, OnnxImporter im) =>
         im.Opset < 12 ? node.Float("ratio", 0.5f) : im.OptionalConstant(node, 1) is Tensor r ? r.to(ScalarType.Float64).item<double>() : 0.5;
@@ -145,6 +152,6 @@ internal static class ShapeOperators
     }
 
     /// <summary>Dropout keeps Keras's meaning: identity in inference (ONNX's behaviour), active when fine-tuning.</summary>
-    public static SymbolicTensor[] Dropout(OnnxNode node, OnnxImporter im) =>
-        [OnnxImporter.Call(new Layers.Dropout(DropoutRate(node, im), name: im.LayerName(node)), im.Value(node.Inputs[0]))];
+    public static OnnxLayout[] Dropout(OnnxNode node, OnnxImporter im) =>
+        [im.Unary(node, new Layers.Dropout(DropoutRate(node, im), name: im.LayerName(node)))];
 }

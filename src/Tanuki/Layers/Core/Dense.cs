@@ -61,7 +61,7 @@ public sealed class Dense : Layer
     /// <inheritdoc />
     protected override Tensor Forward(Tensor inputs, bool training)
     {
-        Tensor y = Bias is null ? inputs.matmul(Kernel!.Value) : (inputs.dim() == 2 ? torch.addmm(Bias.Value, inputs, Kernel!.Value, 1, 1) : inputs.matmul(Kernel!.Value).add_(Bias.Value));
+        Tensor y = Bias is null ? inputs.matmul(Kernel!.Value) : (inputs.dim() == 2 ? torch.addmm(Bias.Value, inputs, Kernel!.Value, 1, 1) : Scalars.AddInPlace(inputs.matmul(Kernel!.Value), Bias.Value));
         return Activation.Apply(y);
     }
 

@@ -18,7 +18,7 @@ public sealed class Add : Merge
     {
         Tensor[] x = AlignRanks(inputs);
         Tensor y = x[0];
-        for (int i = 1; i < x.Length; i++) y = y + x[i];
+        for (int i = 1; i < x.Length; i++) y = Scalars.Add(y, x[i]);
         return y;
     }
 }

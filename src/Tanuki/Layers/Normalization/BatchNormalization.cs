@@ -94,8 +94,9 @@ public sealed class BatchNormalization : Layer
         using (torch.no_grad())
         {
             double toBiased = n > 1 ? (n - 1) / (double)n : 1.0;
-            MovingMean!.Value.mul_(Momentum).add_(batchMean, alpha: 1 - Momentum);
-            MovingVariance!.Value.mul_(Momentum).add_(batchVar, alpha: (1 - Momentum) * toBiased);
+            using Scalar momentum = Momentum, meanWeight = 1 - Momentum, varianceWeight = (1 - Momentum) * toBiased;   // see Scalars
+            MovingMean!.Value.mul_(momentum).add_(batchMean, alpha: meanWeight);
+            MovingVariance!.Value.mul_(momentum).add_(batchVar, alpha: varianceWeight);
             MovingMean.Touch();
             MovingVariance.Touch();
         }

@@ -40,7 +40,8 @@ public sealed class Dropout : Layer
         Tensor keep = _generator is null
             ? torch.empty_like(inputs).bernoulli_(1 - Rate)
             : torch.empty(inputs.shape, dtype: inputs.dtype).bernoulli_(1 - Rate, generator: _generator).to(inputs.device);
-        return inputs * keep / (1 - Rate);
+        using Scalar scale = 1 / (1 - Rate);   // see Scalars
+        return (inputs * keep).mul_(scale);
     }
 
     /// <inheritdoc />
