@@ -32,7 +32,8 @@ internal static class Ablation
         Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
         Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
         string task = args.String("task", "inference");
-        Action run = TanukiPeer.Step(task, baseModel, x, y, size, batch);   // the same steps benchmarks/run times
+        // The same steps benchmarks/run times, on libtorch: these switches are libtorch's optimisations.
+        Action run = TanukiPeer.Step(task, baseModel, x, y, size, batch, InferenceEngine.LibTorch).Step;
         double Step(bool on)
         {
             set(on);

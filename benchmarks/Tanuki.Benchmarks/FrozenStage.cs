@@ -23,7 +23,10 @@ internal static class FrozenStage
     public static int Run(Args args)
     {
         int epochs = args.Int("epochs", 10), perClass = args.Int("per-class", 100), size = args.Int("size", 96), batch = args.Int("batch", 32);
-        bool tanukiNaive = args.Flag("tanuki-naive"), noPython = args.Flag("no-python");
+        bool tanukiNaive = args.Flag("tanuki-naive"), noPython = args.Flag("no-python"), noLibTorch = args.Flag("no-tanuki-libtorch");
+        string spinning = args.String("ort-spinning", "off");
+        if (spinning is not ("on" or "off")) throw new ArgumentException($"--ort-spinning takes on or off. Received: {spinning}");
+        Tanuki.Inference.OrtSession.AllowSpinning = spinning == "on";
         string repo = args.String("repo") ?? Runner.FindRepo();
         string? resultsDir = args.Flag("no-json") ? null : args.String("results", Path.Combine(repo, "benchmarks", "results"));
         args.CheckAllRead();
@@ -48,13 +51,24 @@ internal static class FrozenStage
             Tensor[] initial = head.GetWeights();                        // kernel (512, 10), bias (10)
             FrozenStageData.WriteRaw(Path.Combine(dir, "head_init.f32"), initial.SelectMany(t => t.data<float>().ToArray()).ToArray());
 
-            rows.Add(FitTanuki("Tanuki Fit (feature cache, automatic)", model, data, epochs, batch, LearningRate, Epsilon, cache: true));
+            rows.Add(FitTanuki("Tanuki Fit (feature cache, automatic)", model, data, epochs, batch, LearningRate, Epsilon, cache: true, InferenceEngine.Auto));
+            Console.WriteLine($"  the feature pass ran on {model.PrefixInferencePart?.LastChoice?.ToString() ?? "libtorch"}; ONNX Runtime threads spin: {spinning}");
+            model.ReleaseInferenceSessions();
             float[] tanukiHead = head.GetWeights().SelectMany(t => t.data<float>().ToArray()).ToArray();
+            if (!noLibTorch)
+            {
+                var (model3, head3) = Build(size);
+                head3.SetWeights(initial);
+                rows.Add(FitTanuki("Tanuki Fit (feature cache, libtorch)", model3, data, epochs, batch, LearningRate, Epsilon, cache: true, InferenceEngine.LibTorch) with
+                {
+                    HeadDifference = MaxAbsDifference(tanukiHead, head3.GetWeights().SelectMany(t => t.data<float>().ToArray()).ToArray()),
+                });
+            }
             if (tanukiNaive)
             {
                 var (model2, head2) = Build(size);
                 head2.SetWeights(initial);
-                rows.Add(FitTanuki("Tanuki Fit (cache off)", model2, data, epochs, batch, LearningRate, Epsilon, cache: false) with
+                rows.Add(FitTanuki("Tanuki Fit (cache off)", model2, data, epochs, batch, LearningRate, Epsilon, cache: false, InferenceEngine.Auto) with
                 {
                     HeadDifference = MaxAbsDifference(tanukiHead, head2.GetWeights().SelectMany(t => t.data<float>().ToArray()).ToArray()),
                 });
@@ -95,9 +109,11 @@ internal static class FrozenStage
         return (model, head);
     }
 
-    private static FrozenStageRow FitTanuki(string name, Model model, FrozenStageData data, int epochs, int batch, double lr, double epsilon, bool cache)
+    private static FrozenStageRow FitTanuki(string name, Model model, FrozenStageData data, int epochs, int batch, double lr, double epsilon, bool cache,
+                                            InferenceEngine engine)
     {
         model.UseFeatureCache = cache;
+        model.Execution.InferenceEngine = engine;
         model.Compile(new Adam(lr, epsilon: epsilon), new SparseCategoricalCrossentropy(fromLogits: true));
         var clock = new EpochClock();
         Console.WriteLine($"{name}:");

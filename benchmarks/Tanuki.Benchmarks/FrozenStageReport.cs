@@ -7,7 +7,7 @@ namespace Tanuki.Benchmarks;
 /// mean of the later epochs, the trained head's largest difference from Tanuki's, and the cores other processes used.</summary>
 internal sealed record FrozenStageRow(string Name, double Seconds, double FirstEpoch, double LaterEpochs, double? HeadDifference, double OtherCores);
 
-/// <summary>The frozen stage's table, the goal checked against it (≥ 10× PyTorch's naive loop), and JSON.</summary>
+/// <summary>The frozen stage's table, the goal checked against it (≥ 15× PyTorch's naive loop), and JSON.</summary>
 internal sealed class FrozenStageReport(IReadOnlyList<FrozenStageRow> rows, IReadOnlyList<string> notes, int epochs, long images, int size, string loadBefore, string loadAfter)
 {
     public void Print(TextWriter w)
@@ -27,7 +27,7 @@ internal sealed class FrozenStageReport(IReadOnlyList<FrozenStageRow> rows, IRea
         if (tanuki is not null && naive is not null)
         {
             double s = naive.Seconds / tanuki.Seconds;
-            w.WriteLine($"Goal (issue 7): Tanuki's frozen stage ≥ 10× faster than the naive PyTorch loop: {s:0.00}× ({(s >= 10 ? "met" : "not met")}).");
+            w.WriteLine($"Goal (issue 14): Tanuki's frozen stage ≥ 15× faster than the naive PyTorch loop: {s:0.00}× ({(s >= 15 ? "met" : "not met")}; issue 7's 10×: {(s >= 10 ? "met" : "not met")}).");
         }
         w.WriteLine($"load average before {loadBefore}, after {loadAfter}");
         var busy = rows.Where(r => r.OtherCores > RunReport.BusyCores).ToList();

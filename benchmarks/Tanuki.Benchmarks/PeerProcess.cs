@@ -7,7 +7,10 @@ namespace Tanuki.Benchmarks;
 /// </summary>
 internal static class PeerProcess
 {
-    public static readonly string[] Tasks = ["inference", "train_full", "train_frozen_base"];
+    public static readonly string[] Tasks = ["inference", "predict", "train_full", "train_frozen_base"];
+
+    /// <summary>The tasks that are inference (where the inference engine matters, and ONNX Runtime is a peer).</summary>
+    public static bool IsInference(string task) => task is "inference" or "predict";
 
     public static int Run(Args args)
     {
@@ -19,10 +22,12 @@ internal static class PeerProcess
 
         Measurement m = peer switch
         {
-            "tanuki" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: true),
-            "tanuki-nofusion" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: false),
+            "tanuki" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: true, InferenceEngine.Auto),
+            "tanuki-libtorch" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: true, InferenceEngine.LibTorch),
+            "tanuki-nofusion" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: false, InferenceEngine.LibTorch),
             "torchsharp" => TorchSharpPeer.Measure(task, size, batch, warmup, reps),
             "ort" => OrtPeer.Measure(task, size, batch, warmup, reps),
+            "ort-nospin" => OrtPeer.Measure(task, size, batch, warmup, reps, spinning: false),
             _ => throw new ArgumentException($"unknown peer '{peer}'."),
         };
         Console.WriteLine((m with { Peer = peer }).ToJson());

@@ -8,6 +8,8 @@ using Tanuki.Benchmarks;
 //   ablation       one inference optimisation on and off in alternating steps of one process (A/B on a noisy machine).
 //   memory         RSS and live tensors over many one-step fine-tuning Fit calls of the ResNet-18 graph (issue 16).
 //   export         ResNet-18 classifier → ONNX → ONNX Runtime session: export + session creation time (goal < 2 s).
+//   engine         Predict on libtorch vs ONNX Runtime for graphs from tiny to ResNet-18, and session build times: the
+//                  measurements behind InferenceEngine.Auto's rule.
 //   peer           one measurement of one peer (run starts these; not meant to be typed).
 try
 {
@@ -20,6 +22,7 @@ try
         "ablation" => Ablation.Run(new Args(args[1..])),
         "memory" => FineTuningMemory.Run(new Args(args[1..])),
         "export" => ExportBenchmark.Run(new Args(args[1..])),
+        "engine" => EngineBenchmark.Run(new Args(args[1..])),
         _ => Usage(),
     };
 }
@@ -32,13 +35,15 @@ catch (ArgumentException e)
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: Tanuki.Benchmarks run [--quick] [--sizes 96,224] [--tasks inference,train_full,train_frozen_base]
-                                     [--peers tanuki,torchsharp,pytorch,ort] [--reps 10] [--warmup 2] [--batch 32]
-               Tanuki.Benchmarks frozen-stage [--epochs 10] [--per-class 100] [--size 96] [--tanuki-naive] [--no-python]
+        usage: Tanuki.Benchmarks run [--quick] [--sizes 96,224] [--tasks inference,predict,train_full,train_frozen_base]
+                                     [--peers tanuki,tanuki-libtorch,torchsharp,pytorch,ort] [--reps 10] [--warmup 2] [--batch 32]
+               Tanuki.Benchmarks frozen-stage [--epochs 10] [--per-class 100] [--size 96] [--tanuki-naive] [--no-tanuki-libtorch]
+                                              [--ort-spinning off|on] [--no-python]
                Tanuki.Benchmarks peak [--quick]
                Tanuki.Benchmarks ablation [--switch add-relu|fusion|channels-last] [--size 224] [--reps 20]
                Tanuki.Benchmarks memory [--steps 1000] [--size 32] [--bn inference|train] [--base imagenet|scratch] [--gc]
                Tanuki.Benchmarks export [--size 224] [--reps 5] [--warmup 1]
+               Tanuki.Benchmarks engine [--cases mlp-tiny,mlp,cnn-small,cnn,resnet18-32,...] [--batch 32] [--reps 9]
         See benchmarks/README.md.
         """);
     return 2;

@@ -23,10 +23,12 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
     public static string Display(string peer) => peer switch
     {
         "tanuki" => "Tanuki",
+        "tanuki-libtorch" => "Tanuki (libtorch)",
         "tanuki-nofusion" => "Tanuki (no BN fold)",
         "torchsharp" => "TorchSharp",
         "pytorch" => "PyTorch",
         "ort" => "ONNX Runtime",
+        "ort-nospin" => "ONNX Runtime, no spin",
         _ => peer,
     };
 
@@ -92,9 +94,25 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
                     lines.Add($"frozen-base forward {size}²: Tanuki at {f:0.0}% of the FMA peak, {g:0.0}% of the sgemm peak (goal ≥ 75%)");
             }
         }
-        if (lines.Count == 0) return;
-        w.WriteLine("Goals (issue 7), by medians:");
-        foreach (string l in lines) w.WriteLine("  " + l);
+        if (lines.Count > 0)
+        {
+            w.WriteLine("Goals (issue 7), by medians:");
+            foreach (string l in lines) w.WriteLine("  " + l);
+        }
+        var inference = new List<string>();
+        foreach (int size in Measurements.Select(m => m.Size).Distinct())
+            foreach (string task in new[] { "inference", "predict" })
+            {
+                if (Tanuki(task, size) is not Measurement t) continue;
+                string what = task == "inference" ? "frozen-base forward" : "Predict, trained classifier";
+                foreach (var (peer, goal) in new[] { ("ort", "≥ 1.00"), ("ort-nospin", "≥ 1.00"), ("pytorch", "≥ 1.50"), ("tanuki-libtorch", "-") })
+                    if (Find(peer, task, size) is Measurement p)
+                        inference.Add($"{what} {size}²: Tanuki {t.MedianImagesPerSecond / p.MedianImagesPerSecond:0.00}× {Display(peer)}'s throughput" +
+                                      (goal == "-" ? "" : $" (goal {goal})"));
+            }
+        if (inference.Count == 0) return;
+        w.WriteLine("Goals (issue 14), by medians:");
+        foreach (string l in inference) w.WriteLine("  " + l);
     }
 
     private Measurement? Find(string peer, string task, int size) => Measurements.FirstOrDefault(m => m.Peer == peer && m.Task == task && m.Size == size);

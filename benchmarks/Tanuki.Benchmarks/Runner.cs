@@ -10,8 +10,8 @@ namespace Tanuki.Benchmarks;
 /// </summary>
 internal static class Runner
 {
-    public static readonly string[] AllPeers = ["tanuki", "torchsharp", "pytorch", "ort", "tanuki-nofusion"];
-    private static readonly string[] DefaultPeers = ["tanuki", "torchsharp", "pytorch", "ort"];
+    public static readonly string[] AllPeers = ["tanuki", "tanuki-libtorch", "torchsharp", "pytorch", "ort", "ort-nospin", "tanuki-nofusion"];
+    private static readonly string[] DefaultPeers = ["tanuki", "tanuki-libtorch", "torchsharp", "pytorch", "ort"];
 
     public static int Run(Args args)
     {
@@ -60,7 +60,8 @@ internal static class Runner
             foreach (string task in tasks)
                 foreach (string peer in peers)
                 {
-                    if (peer == "ort" && task != "inference") continue;
+                    // ONNX Runtime only infers; Tanuki on forced libtorch differs from Tanuki only where it infers.
+                    if (peer is "ort" or "ort-nospin" or "tanuki-libtorch" && !PeerProcess.IsInference(task)) continue;
                     var common = new[] { "--task", task, "--size", Str(size), "--batch", Str(batch), "--reps", Str(reps), "--warmup", Str(warmup) };
                     string file = peer == "pytorch" ? ChildProcess.Python : self.File;
                     List<string> childArgs = peer == "pytorch"

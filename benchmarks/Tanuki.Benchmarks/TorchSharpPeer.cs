@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Tanuki.Benchmarks;
 
 /// <summary>
-/// Plain TorchSharp: the same three tasks on <see cref="TorchSharpResNet18"/>, written as a TorchSharp user would,
+/// Plain TorchSharp: the same tasks on <see cref="TorchSharpResNet18"/>, written as a TorchSharp user would,
 /// step for step what the PyTorch script does. Tanuki is not initialised in this process (no memory tuning).
 /// </summary>
 internal static class TorchSharpPeer
@@ -32,6 +32,20 @@ internal static class TorchSharpPeer
                     using var scope = NewDisposeScope();
                     using var noGrad = torch.no_grad();
                     model.Features(x);
+                };
+                break;
+            }
+            case "predict":
+            {
+                // A classifier's prediction: the network with its head (pooling, 10 classes), as inference.
+                var model = new TorchSharpResNet18(10);
+                model.eval();
+                foreach (var p in model.parameters()) p.requires_grad = false;
+                step = () =>
+                {
+                    using var scope = NewDisposeScope();
+                    using var noGrad = torch.no_grad();
+                    model.call(x);
                 };
                 break;
             }

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch peer for benchmarks/run: ResNet-18 as in the ImageNet ONNX file Tanuki's ResNet-18 comes from (CNTK's:
 torchvision's ResNet with basic blocks, but 2, 2, 2 and 3 blocks per stage instead of 2, 2, 2, 2) at batch 32:
-inference (the convolutional base, as Tanuki's frozen base), full training step, frozen-base + head training step,
+inference (the convolutional base, as Tanuki's frozen base), prediction (the whole classifier, head included), full
+training step, frozen-base + head training step,
 at the sizes given.
 
 Prints one JSON object per line: {"peer": "pytorch", "task": ..., "size": ..., "times": [...seconds per step...],
@@ -63,7 +64,7 @@ def main():
     p.add_argument("--reps", type=int, default=7)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=os.cpu_count())
-    p.add_argument("--tasks", nargs="+", default=["inference", "train_full", "train_frozen_base"])
+    p.add_argument("--tasks", nargs="+", default=["inference", "predict", "train_full", "train_frozen_base"])
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -86,6 +87,15 @@ def main():
                 with torch.no_grad():
                     base(x)
             report("inference", size, timed(step, a.warmup, a.reps))
+        if "predict" in a.tasks:
+            classifier = resnet18(10).eval()
+            for q in classifier.parameters():
+                q.requires_grad_(False)
+
+            def step():
+                with torch.no_grad():
+                    classifier(x)
+            report("predict", size, timed(step, a.warmup, a.reps))
         if "train_full" in a.tasks:
             model = resnet18(10).train()
             opt = torch.optim.Adam(model.parameters(), lr=1e-4)

@@ -22,13 +22,13 @@ internal static class Evaluation
     {
         var truth = new List<int>();
         var predicted = new List<int>();
+        var inference = new Tanuki.Inference.InferencePass(model, first => Model.ExpectedSamples(data, first));   // the model's inference engine
         foreach (var (x, y) in data)
         {
             using var scope = NewDisposeScope();
-            using var _ = no_grad();
             scope.Attach(x);
             scope.Attach(y);
-            Tensor logits = model.Infer(x.to(Backend.Device)).cpu();
+            Tensor logits = inference.Run(x).cpu();   // with the model's test-time augmentation, as Infer
             long[] best = logits.argmax(-1).data<long>().ToArray();
             bool[] finite = torch.isfinite(logits).reshape(logits.shape[0], -1).all(1).data<bool>().ToArray();
             predicted.AddRange(best.Select((p, i) => finite[i] ? (int)p : -1));

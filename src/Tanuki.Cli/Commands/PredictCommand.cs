@@ -34,10 +34,10 @@ internal static class PredictCommand
         ModelFiles.ImageSize(model, modelPath, batch: 1);   // a model that does not take fixed-size images, or asks for too much, is refused here
         IReadOnlyList<string> classes = ModelFiles.ClassNames(model, model.Outputs[0].Shape[^1]);
         int k = Math.Min(top, classes.Count);
+        var inference = new Tanuki.Inference.InferencePass(model, files.Length);   // the model's inference engine, told how many images are coming
         foreach (string file in files)
         {
             using var scope = NewDisposeScope();
-            using var _ = no_grad();
             Tensor image;
             try { image = ImageDataset.LoadImage(file, model); }   // brought to the model's size as its training images were
             catch (InvalidDataException e) when (skip)
@@ -50,7 +50,7 @@ internal static class PredictCommand
             {
                 throw new CliException($"{e.Message} (Predictions stopped there; --on-error skip goes on past such files.)");
             }
-            Tensor probs = model.Infer(image.unsqueeze(0).to(Backend.Device)).softmax(-1).squeeze(0).cpu();
+            Tensor probs = inference.Run(image.unsqueeze(0)).softmax(-1).squeeze(0).cpu();   // with the model's test-time augmentation, as Infer
             var (values, indexes) = probs.topk(k);
             float[] p = values.data<float>().ToArray();
             long[] idx = indexes.data<long>().ToArray();

@@ -19,15 +19,22 @@ public partial class Model
     /// </summary>
     public ResizeMode? ImageResize { get; set; }
 
-    /// <summary>The forward pass of prediction and evaluation: inference mode, with <see cref="TestTimeAugmentation"/>.</summary>
-    internal Tensor Infer(Tensor x)
+    /// <summary>The forward pass of prediction and evaluation on libtorch: inference mode, with <see cref="TestTimeAugmentation"/>.</summary>
+    internal Tensor Infer(Tensor x) => Infer(x, v => Call(v, training: false));
+
+    /// <summary>
+    /// The forward pass of prediction and evaluation, with <see cref="TestTimeAugmentation"/>: <paramref name="forward"/>
+    /// (an inference-mode pass of the whole model: libtorch's <c>Call</c>, or an inference engine's) runs on the batch
+    /// and, for <see cref="Tanuki.TestTimeAugmentation.HorizontalFlip"/>, on its mirror image too, and the outputs are averaged.
+    /// </summary>
+    internal Tensor Infer(Tensor x, Func<Tensor, Tensor> forward)
     {
-        Tensor y = Call(x, training: false);
+        Tensor y = forward(x);
         if (TestTimeAugmentation == TestTimeAugmentation.None) return y;
         if (x.dim() != 4)
             throw new InvalidOperationException($"TestTimeAugmentation.HorizontalFlip averages over mirrored images, but model '{Name}' got input of shape {Shapes.Format(x.shape)}, not N×C×H×W. Set TestTimeAugmentation = None for such inputs.");
         using var scope = NewDisposeScope();
-        Tensor mirrored = Call(x.flip(-1), training: false);
-        return ((y + mirrored) / 2).MoveToOuterDisposeScope();
+        Tensor mirrored = forward(x.flip(-1));
+        return ((y + mirrored.to(y.device)) / 2).MoveToOuterDisposeScope();   // engines may differ in output device (ONNX Runtime's are on the CPU)
     }
 }

@@ -61,6 +61,7 @@ internal sealed class FeatureCache : IDisposable
         FrozenPrefix? prefix = FrozenPrefix.Find(_model, new HashSet<Variable>(trainable), out string reason);
         if (prefix is null)
         {
+            _model.ReleasePrefixInference();   // nothing frozen left to run: free its ONNX Runtime session now
             if (_prefix is not null) Say("Frozen-feature cache off from here: the frozen part changed (" + reason + ").");
             else if (!_explainedOff && trainable.Count < _model.Weights.Count(w => w.IsTrainableKind) && reason.StartsWith("the random layer", StringComparison.Ordinal))
                 Say($"Frozen-feature cache off: {reason}, so the frozen layers must run on every step.");
@@ -70,6 +71,7 @@ internal sealed class FeatureCache : IDisposable
         }
         if (prefix.FrozenParameters < MinimumFrozenParameters)
         {
+            _model.ReleasePrefixInference();
             Drop();
             return;
         }

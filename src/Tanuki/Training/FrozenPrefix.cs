@@ -1,3 +1,5 @@
+using Tanuki.Inference;
+using Tanuki.Interop.OnnxExport;
 using static TorchSharp.torch;
 
 namespace Tanuki;
@@ -7,25 +9,32 @@ namespace Tanuki;
 /// trainable weight, is not stochastic in training (no active random layer, no BatchNormalization on batch
 /// statistics) and depends only on the model's inputs and such calls. The <see cref="Frontier"/> holds the tensors
 /// the rest of the model needs from it. Functional models split at any set of nodes; a Sequential splits after its
-/// first layers.
+/// first layers. The prefix runs on the inference engine its model's <see cref="Model.Execution"/> chooses (ONNX
+/// Runtime, on a session of the prefix's exported graph, where it measured faster).
 /// </summary>
 internal sealed class FrozenPrefix
 {
+    private readonly Model _model;
     private readonly Graph? _graph;
     private readonly HashSet<Node>? _nodes;
     private readonly IReadOnlyList<Layer>? _chain;
     private readonly int _count;
+    private readonly bool _inference;
 
-    private FrozenPrefix(Graph graph, HashSet<Node> nodes, SymbolicTensor[] frontier, IReadOnlyList<Layer> layers)
+    private FrozenPrefix(Model model, Graph graph, HashSet<Node> nodes, SymbolicTensor[] frontier, IReadOnlyList<Layer> layers, bool inference)
     {
+        _model = model;
+        _inference = inference;
         _graph = graph;
         _nodes = nodes;
         Frontier = frontier;
         PrefixLayers = layers;
     }
 
-    private FrozenPrefix(IReadOnlyList<Layer> chain, int count)
+    private FrozenPrefix(Model model, IReadOnlyList<Layer> chain, int count, bool inference)
     {
+        _model = model;
+        _inference = inference;
         _chain = chain;
         _count = count;
         Frontier = [];
@@ -69,18 +78,18 @@ internal sealed class FrozenPrefix
     {
         if (model.FunctionalGraph is Graph g)
         {
-            if (g.Inputs.Length == 1 && g.Outputs.Length == 1) return FindInGraph(g, trainable, out reason, inference);
+            if (g.Inputs.Length == 1 && g.Outputs.Length == 1) return FindInGraph(model, g, trainable, out reason, inference);
             reason = "the model has several inputs or outputs";
             return null;
         }
-        if (model is Sequential s) return FindInChain(s.Layers, trainable, out reason, inference);
+        if (model is Sequential s) return FindInChain(s, s.Layers, trainable, out reason, inference);
         reason = "the model is a subclass with its own forward pass";
         return null;
     }
 
     private static bool Frozen(Layer layer, ISet<Variable> trainable) => !layer.Weights.Any(trainable.Contains);
 
-    private static FrozenPrefix? FindInChain(IReadOnlyList<Layer> layers, ISet<Variable> trainable, out string reason, bool inference)
+    private static FrozenPrefix? FindInChain(Model model, IReadOnlyList<Layer> layers, ISet<Variable> trainable, out string reason, bool inference)
     {
         int k = 0;
         while (k < layers.Count && Frozen(layers[k], trainable) && !layers[k].IsStochastic(!inference)) k++;
@@ -89,10 +98,10 @@ internal sealed class FrozenPrefix
             : "no frozen layer with weights comes first";
         if (k == layers.Count) k--;   // keep at least the last layer out, so there is something to run on the cache
         if (k <= 0 || !layers.Take(k).Any(l => l.Weights.Count > 0)) return null;
-        return new FrozenPrefix(layers, k);
+        return new FrozenPrefix(model, layers, k, inference);
     }
 
-    private static FrozenPrefix? FindInGraph(Graph graph, ISet<Variable> trainable, out string reason, bool inference)
+    private static FrozenPrefix? FindInGraph(Model model, Graph graph, ISet<Variable> trainable, out string reason, bool inference)
     {
         var cacheable = new HashSet<Node>();
         var available = new HashSet<SymbolicTensor>(graph.Inputs);
@@ -126,7 +135,7 @@ internal sealed class FrozenPrefix
             foreach (SymbolicTensor i in n.Inputs)
                 if (!needed.Contains(i) && (i.Node is null || cacheable.Contains(i.Node))) needed.Add(i);
         reason = string.Empty;
-        return new FrozenPrefix(graph, cacheable, needed.ToArray(), layers);
+        return new FrozenPrefix(model, graph, cacheable, needed.ToArray(), layers, inference);
     }
 
     /// <summary>
@@ -156,10 +165,17 @@ internal sealed class FrozenPrefix
         return dense;
     }
 
-    /// <summary>Runs the prefix on a batch (no gradients); one tensor per frontier entry (one for a Sequential).</summary>
+    /// <summary>
+    /// Runs the prefix on a batch (no gradients); one tensor per frontier entry (one for a Sequential). On ONNX Runtime
+    /// when the model's options choose it: a prefix found for training is deterministic in training and in inference
+    /// alike, so <paramref name="training"/> changes nothing there; one found for inference only (random layers
+    /// included, identities in inference mode) runs on libtorch when called in training mode with such a layer.
+    /// </summary>
     public Tensor[] RunPrefix(Tensor x, bool training)
     {
-        using var _ = no_grad();
+        using var noGrad = no_grad();
+        bool random = training && _inference && PrefixLayers.Any(l => l.IsStochastic(true));
+        if (_model.PrefixInference(this).TryRun([x], remainingSamples: -1, random, out _) is Tensor[] outputs) return outputs;
         if (_chain is not null)
         {
             Tensor h = x;
@@ -170,6 +186,13 @@ internal sealed class FrozenPrefix
         var skip = new HashSet<Node>(_graph.Nodes.Where(n => !_nodes!.Contains(n)));
         _graph.RunNodes(values, training, skip);
         return Frontier.Select(t => values[t]).ToArray();
+    }
+
+    /// <summary>The prefix as an export plan: what its ONNX Runtime session runs.</summary>
+    public ExportPlan ExportPlan()
+    {
+        ExportPlan whole = Tanuki.Interop.OnnxExport.ExportPlan.For(_model);
+        return _chain is not null ? whole.Take(_count) : whole.EndingAt(Frontier);
     }
 
     /// <summary>Runs the rest of the model from cached prefix outputs.</summary>

@@ -1,4 +1,5 @@
 using Tanuki.Data;
+using Tanuki.Inference;
 using static TorchSharp.torch;
 
 namespace Tanuki;
@@ -24,7 +25,10 @@ public partial class Model
     public Dictionary<string, double> Evaluate(Array x, Array y, int batchSize = 32, int verbose = 1, Tensor? sampleWeight = null) =>
         Evaluate(Arrays.ToTensor(x), Arrays.ToTensor(y), batchSize, verbose, sampleWeight);
 
-    /// <summary>The loss and metrics on a batched dataset, in inference mode.</summary>
+    /// <summary>
+    /// The loss and metrics on a batched dataset, in inference mode, on the engine <see cref="Execution"/> chooses
+    /// (ONNX Runtime where it measured faster; the same numbers to float rounding).
+    /// </summary>
     public Dictionary<string, double> Evaluate(Dataset data, int verbose = 1) => Evaluate(data, verbose, SampleWeighting.None);
 
     private Dictionary<string, double> Evaluate(Dataset data, int verbose, SampleWeighting weighting)
@@ -39,10 +43,14 @@ public partial class Model
         return logs;
     }
 
-    private IEnumerable<(Func<DisposeScope, Tensor> Predict, Tensor Y)> InferenceBatches(Dataset data)
+    /// <summary>A dataset's batches as (inference forward pass, targets), the passes one <see cref="InferencePass"/> on the model's engine.</summary>
+    private IEnumerable<(Func<DisposeScope, Tensor> Predict, Tensor Y)> InferenceBatches(Dataset data) =>
+        InferenceBatches(data, new InferencePass(this, first => ExpectedSamples(data, first)));
+
+    private static IEnumerable<(Func<DisposeScope, Tensor> Predict, Tensor Y)> InferenceBatches(Dataset data, InferencePass pass)
     {
         foreach (var (x, y) in data)
-            yield return (scope => { scope.Attach(x); return Infer(x.to(Backend.Device)); }, y);
+            yield return (scope => { scope.Attach(x); return pass.Run(x).to(Backend.Device); }, y);   // with TestTimeAugmentation, as Infer
     }
 
     /// <summary>Loss and metrics over batches given as (inference forward pass, targets).</summary>

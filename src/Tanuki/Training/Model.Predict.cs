@@ -1,16 +1,20 @@
 using Tanuki.Data;
+using Tanuki.Inference;
 using static TorchSharp.torch;
 
 namespace Tanuki;
 
 public partial class Model
 {
-    /// <summary>The model's outputs for in-memory inputs, computed in batches in inference mode; a CPU tensor.</summary>
+    /// <summary>
+    /// The model's outputs for in-memory inputs, computed in batches in inference mode; a CPU tensor. Runs on the engine
+    /// <see cref="Execution"/> chooses (ONNX Runtime where it measured faster; the same numbers to float rounding).
+    /// </summary>
     public Tensor Predict(Tensor x, int batchSize = 32, int verbose = 0)
     {
         ArgumentNullException.ThrowIfNull(x);
         Guard.Positive(batchSize);
-        return PredictBatches(Slices(x, batchSize), verbose);
+        return PredictBatches(Slices(x, batchSize), new InferencePass(this, x.shape[0]), verbose);
     }
 
     /// <summary>The model's outputs for an array of inputs.</summary>
@@ -21,7 +25,7 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(data);
         if (!data.IsBatched) throw new ArgumentException("Predict needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(data));
-        return PredictBatches(InputsOnly(data), verbose);
+        return PredictBatches(InputsOnly(data), new InferencePass(this, first => ExpectedSamples(data, first)), verbose);
     }
 
     private static IEnumerable<Tensor> InputsOnly(Dataset data)
@@ -39,7 +43,10 @@ public partial class Model
             yield return x[TensorIndex.Slice(start, Math.Min(x.shape[0], start + batchSize))];
     }
 
-    private Tensor PredictBatches(IEnumerable<Tensor> batches, int verbose)
+    /// <summary>Samples a pass over <paramref name="data"/> will run, from its batches and the first batch's size (for the engine rule).</summary>
+    internal static long ExpectedSamples(Dataset data, long firstBatch) => Math.Max(firstBatch, data.Cardinality * firstBatch);
+
+    private static Tensor PredictBatches(IEnumerable<Tensor> batches, InferencePass pass, int verbose)
     {
         var parts = new List<Tensor>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -48,9 +55,8 @@ public partial class Model
             foreach (Tensor xb in batches)
             {
                 using var scope = NewDisposeScope();
-                using var _ = no_grad();
                 scope.Attach(xb);
-                Tensor y = Infer(xb.to(Backend.Device)).cpu();
+                Tensor y = pass.Run(xb).cpu();
                 parts.Add(scope.MoveToOuter(y.DetachFromDisposeScope()));
             }
             if (parts.Count == 0) throw new ArgumentException("Predict received no samples.");

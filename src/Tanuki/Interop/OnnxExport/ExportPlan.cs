@@ -127,10 +127,13 @@ internal sealed class ExportPlan
     public static bool IsPreprocessing(Layer layer) => layer is ResNet18Preprocessing or Rescaling or Normalization or Resizing
         or RandomFlip or RandomRotation or RandomZoom or RandomTranslation or RandomCrop or RandomContrast or RandomBrightness;
 
-    /// <summary>The shape of every key, from the inputs' shapes through each layer's <see cref="Layer.ComputeOutputShape(IReadOnlyList{long[]})"/>.</summary>
-    public Dictionary<object, long[]> Shapes()
+    /// <summary>
+    /// The shape of every key, from the inputs' shapes (the plan's, or <paramref name="inputShapes"/>: those of actual
+    /// inputs) through each layer's <see cref="Layer.ComputeOutputShape(IReadOnlyList{long[]})"/>.
+    /// </summary>
+    public Dictionary<object, long[]> Shapes(IReadOnlyList<long[]>? inputShapes = null)
     {
-        var shapes = Inputs.ToDictionary(i => i.Key, i => i.Shape);
+        var shapes = Inputs.Select((input, i) => (input.Key, Shape: inputShapes?[i] ?? input.Shape)).ToDictionary(p => p.Key, p => p.Shape);
         foreach (Step s in Steps)
         {
             IReadOnlyList<long[]> outs = s.Layer.ComputeOutputShape(s.Inputs.Select(k => shapes[k]).ToArray());
