@@ -36,6 +36,8 @@ public partial class Model
     /// Every automatic choice is printed (with <see cref="FineTuneOptions.Verbose"/> above 0) and listed in
     /// <see cref="FineTuneResult.Choices"/>. Call the base with <c>training: false</c> when building the model, as the
     /// guide does. The model must be compiled (its loss and metrics are used; its optimizer trains a non-linear head).
+    /// A model without class names or a resize mode takes those of an <see cref="Data.ImageDataset"/> it is trained on,
+    /// so that once saved it loads new images as it was trained (<see cref="Data.ImageDataset.LoadImage(string, Model)"/>).
     /// </summary>
     /// <param name="baseModel">The pretrained part of this model (a nested model or a layer inside it).</param>
     /// <param name="train">Training batches: an <see cref="Data.ImageDataset"/>, in-memory tensors, or any dataset small
@@ -52,6 +54,8 @@ public partial class Model
         CheckFineTune(baseModel, options);
         if (!train.IsBatched) throw new ArgumentException("FineTune needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(train));
         ClassNames ??= train.ClassNames;
+        // A model trained on padded (or cropped) images loads new ones the same way (ImageDataset.LoadImage(path, model)).
+        if (train is ImageDataset folder) ImageResize ??= folder.Resize;
         int classes = Outputs.Count == 1 && Outputs[0].Shape.Length == 2 ? (int)Outputs[0].Shape[1] : 0;
         int batchSize = train switch { TensorBatches tb => tb.BatchSize, ImageDataset images => images.BatchSize, _ => 32 };
         using SampleSet samples = SampleSet.From(train, classes);

@@ -52,6 +52,10 @@ public class PadToAspectRatioTests
         var (x, _) = ds.First();
         // 6 high, 2 wide: 2 columns of white left and right, black in the middle.
         Assert.Equal(new float[] { 255, 255, 0, 0, 255, 255 }, x[0, 0, 3].data<float>().ToArray());
+        // The dataset says how it resized, for FineTune to record on the model (Model.ImageResize).
+        Assert.Equal(ResizeMode.Pad, ds.Resize);
+        Assert.Equal(ResizeMode.Crop, ImageDataset.FromDirectory(dir.Path, (6, 6), cropToAspectRatio: true).Resize);
+        Assert.Equal(ResizeMode.Squash, ImageDataset.FromDirectory(dir.Path, (6, 6)).Resize);
         Assert.Contains("Only one of cropToAspectRatio and padToAspectRatio",
             Assert.Throws<ArgumentException>(() => ImageDataset.FromDirectory(dir.Path, (6, 6), cropToAspectRatio: true, padToAspectRatio: true)).Message);
     }
