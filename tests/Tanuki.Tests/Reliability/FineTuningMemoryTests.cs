@@ -18,7 +18,10 @@ namespace Tanuki.Tests.Reliability;
 public class FineTuningMemoryTests
 {
     private const int Steps = 200;
-    private const long Bound = 256L << 20;          // over all 200 steps (the bug: ~45 MB per step, so ~6 steps)
+    // Over all 200 steps. The bug grew ~45 MB per step (past this in ~11 steps); without it, glibc's and libtorch's
+    // allocators still settle for the first ~100 steps after the warm-up, by up to ~320 MB measured (benchmarks memory),
+    // which a 256 MB bound failed now and then. Flatness itself is SecondHalfBound's to check.
+    private const long Bound = 512L << 20;
     private const long SecondHalfBound = 48L << 20;  // over the last 100, once the allocator has settled: < 0.5 MB per step
 
     /// <summary>Records RSS after every step; stops the run as soon as it passes the bound, so that a regression fails in a few steps rather than exhausting memory.</summary>
