@@ -18,34 +18,12 @@ public class AdamWTests
 
     // adamw_test.py::AdamWTest::test_weight_decay
     [Fact]
-    public void WeightDecay()
-    {
-        Tensor grads = torch.zeros([]);
-        Variable var1 = KerasVariables.Scalar(2.0f), var2 = KerasVariables.Scalar(2.0f, name: "exclude"), var3 = KerasVariables.Scalar(2.0f);
-        var optimizer1 = new AdamW(learningRate: 1.0, weightDecay: 0.004);
-        optimizer1.ApplyGradients([grads], [var1]);
-
-        var optimizer2 = new AdamW(learningRate: 1.0, weightDecay: 0.004);
-        optimizer2.ExcludeFromWeightDecay(varNames: ["exclude"]);
-        optimizer2.ApplyGradients([grads, grads], [var1, var2]);
-
-        var optimizer3 = new AdamW(learningRate: 1.0, weightDecay: 0.004);
-        optimizer3.ExcludeFromWeightDecay(varList: [var3]);
-        optimizer3.ApplyGradients([grads, grads], [var1, var3]);
-
-        AlmostEqual(1.9760959, var1.Values()[0], decimals: 6);
-        AlmostEqual(2.0, var2.Values()[0], decimals: 6);
-        AlmostEqual(2.0, var3.Values()[0], decimals: 6);
-    }
+    public void WeightDecay() => OptimizerCases.WeightDecay(() => new AdamW(learningRate: 1.0, weightDecay: 0.004));
 
     // adamw_test.py::AdamWTest::test_correctness_with_golden
     [Fact]
     public void CorrectnessWithGolden()
     {
-        var optimizer = new AdamW(learningRate: 1.0, weightDecay: 0.5, epsilon: 2);
-        Variable x = KerasVariables.Make(Enumerable.Repeat(1f, 10).ToArray());
-        Tensor grads = torch.arange(0.1, 1.1, 0.1, ScalarType.Float32);
-        Tensor firstGrads = torch.full(10, 0.01f);
         double[][] golden =
         [
             [0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998],
@@ -54,12 +32,7 @@ public class AdamWTests
             [0.0586, 0.0549, 0.0512, 0.0475, 0.0439, 0.0402, 0.0366, 0.033, 0.0294, 0.0258],
             [0.0263, 0.0215, 0.0167, 0.012, 0.0073, 0.0026, -0.0021, -0.0067, -0.0113, -0.0159],
         ];
-        optimizer.ApplyGradients([firstGrads], [x]);
-        for (int i = 0; i < 5; i++)
-        {
-            AllClose(golden[i], x.Value, rtol: 5e-4, atol: 5e-4);
-            optimizer.ApplyGradients([grads], [x]);
-        }
+        OptimizerCases.CorrectnessWithGolden(new AdamW(learningRate: 1.0, weightDecay: 0.5, epsilon: 2), golden);
     }
 
     // adamw_test.py::AdamWTest::test_clip_norm

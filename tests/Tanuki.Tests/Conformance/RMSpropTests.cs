@@ -18,34 +18,12 @@ public class RMSpropTests
 
     // rmsprop_test.py::RMSpropTest::test_weight_decay
     [Fact]
-    public void WeightDecay()
-    {
-        Tensor grads = torch.zeros([]);
-        Variable var1 = KerasVariables.Scalar(2.0f), var2 = KerasVariables.Scalar(2.0f, name: "exclude"), var3 = KerasVariables.Scalar(2.0f);
-        var optimizer1 = new RMSprop(learningRate: 1.0, weightDecay: 0.004);
-        optimizer1.ApplyGradients([grads], [var1]);
-
-        var optimizer2 = new RMSprop(learningRate: 1.0, weightDecay: 0.004);
-        optimizer2.ExcludeFromWeightDecay(varNames: ["exclude"]);
-        optimizer2.ApplyGradients([grads, grads], [var1, var2]);
-
-        var optimizer3 = new RMSprop(learningRate: 1.0, weightDecay: 0.004);
-        optimizer3.ExcludeFromWeightDecay(varList: [var3]);
-        optimizer3.ApplyGradients([grads, grads], [var1, var3]);
-
-        AlmostEqual(1.9760959, var1.Values()[0], decimals: 6);
-        AlmostEqual(2.0, var2.Values()[0], decimals: 6);
-        AlmostEqual(2.0, var3.Values()[0], decimals: 6);
-    }
+    public void WeightDecay() => OptimizerCases.WeightDecay(() => new RMSprop(learningRate: 1.0, weightDecay: 0.004));
 
     // rmsprop_test.py::RMSpropTest::test_correctness_with_golden
     [Fact]
     public void CorrectnessWithGolden()
     {
-        var optimizer = new RMSprop(centered: true);
-        Variable x = KerasVariables.Make(Enumerable.Repeat(1f, 10).ToArray());
-        Tensor grads = torch.arange(0.1, 1.1, 0.1, ScalarType.Float32);
-        Tensor firstGrads = torch.full(10, 0.01f);
         double[][] golden =
         [
             [0.9967, 0.9967, 0.9967, 0.9967, 0.9967, 0.9967, 0.9967, 0.9967, 0.9967, 0.9967],
@@ -54,12 +32,7 @@ public class RMSpropTests
             [0.9885, 0.9885, 0.9885, 0.9885, 0.9885, 0.9885, 0.9885, 0.9885, 0.9885, 0.9885],
             [0.9864, 0.9864, 0.9864, 0.9864, 0.9864, 0.9864, 0.9864, 0.9864, 0.9864, 0.9864],
         ];
-        optimizer.ApplyGradients([firstGrads], [x]);
-        for (int i = 0; i < 5; i++)
-        {
-            AllClose(golden[i], x.Value, rtol: 5e-4, atol: 5e-4);
-            optimizer.ApplyGradients([grads], [x]);
-        }
+        OptimizerCases.CorrectnessWithGolden(new RMSprop(centered: true), golden);
     }
 
     // rmsprop_test.py::RMSpropTest::test_clip_norm

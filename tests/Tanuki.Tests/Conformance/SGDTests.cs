@@ -30,34 +30,12 @@ public class SGDTests
 
     // sgd_test.py::SGDTest::test_weight_decay
     [Fact]
-    public void WeightDecay()
-    {
-        Tensor grads = torch.zeros([]);
-        Variable var1 = KerasVariables.Scalar(2.0f), var2 = KerasVariables.Scalar(2.0f, name: "exclude"), var3 = KerasVariables.Scalar(2.0f);
-        var optimizer1 = new SGD(learningRate: 1.0, weightDecay: 0.004);
-        optimizer1.ApplyGradients([grads], [var1]);
-
-        var optimizer2 = new SGD(learningRate: 1.0, weightDecay: 0.004);
-        optimizer2.ExcludeFromWeightDecay(varNames: ["exclude"]);
-        optimizer2.ApplyGradients([grads, grads], [var1, var2]);
-
-        var optimizer3 = new SGD(learningRate: 1.0, weightDecay: 0.004);
-        optimizer3.ExcludeFromWeightDecay(varList: [var3]);
-        optimizer3.ApplyGradients([grads, grads], [var1, var3]);
-
-        AlmostEqual(1.9760959, var1.Values()[0], decimals: 6);
-        AlmostEqual(2.0, var2.Values()[0], decimals: 6);
-        AlmostEqual(2.0, var3.Values()[0], decimals: 6);
-    }
+    public void WeightDecay() => OptimizerCases.WeightDecay(() => new SGD(learningRate: 1.0, weightDecay: 0.004));
 
     // sgd_test.py::SGDTest::test_correctness_with_golden
     [Fact]
     public void CorrectnessWithGolden()
     {
-        var optimizer = new SGD(nesterov: true);
-        Variable x = KerasVariables.Make(Enumerable.Repeat(1f, 10).ToArray());
-        Tensor grads = torch.arange(0.1, 1.1, 0.1, ScalarType.Float32);
-        Tensor firstGrads = torch.full(10, 0.01f);
         double[][] golden =
         [
             [0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999],
@@ -66,12 +44,7 @@ public class SGDTests
             [0.9969, 0.9939, 0.9909, 0.9879, 0.9849, 0.9819, 0.9789, 0.9759, 0.9729, 0.9699],
             [0.9959, 0.9919, 0.9879, 0.9839, 0.9799, 0.9759, 0.9719, 0.9679, 0.9639, 0.9599],
         ];
-        optimizer.ApplyGradients([firstGrads], [x]);
-        for (int i = 0; i < 5; i++)
-        {
-            AllClose(golden[i], x.Value, rtol: 5e-4, atol: 5e-4);
-            optimizer.ApplyGradients([grads], [x]);
-        }
+        OptimizerCases.CorrectnessWithGolden(new SGD(nesterov: true), golden);
     }
 
     // sgd_test.py::SGDTest::test_clip_norm
