@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Tanuki.Interop;
-using Tanuki.Interop.OnnxExport;
 using Xunit.Abstractions;
 
 namespace Tanuki.Tests.Interop;
@@ -65,7 +63,8 @@ public class OnnxExportCorpusTests : IDisposable
         foreach (var (a, b) in first.Weights.Zip(second.Weights))
             Assert.True(TensorAssert.BitEqual(a.Value.flatten(), b.Value.flatten()), $"weight {a.Path} changed");
         OnnxExportRunner.AssertClose(expected, second.Predict(x), $"{entry.Title} imported again");
-        // A second round trip changes nothing more: the export of the re-imported model imports to the same layers.
+        // A second round trip adds or loses no layer (names may still change: a folded Transpose + Reshape gains a suffix
+        // each time, in ShuffleNetV2 and ViT) and gives the same outputs.
         string again = _dir.File(architecture + "_again.onnx");
         second.ExportOnnx(again);
         Model third = Onnx.Import(again);

@@ -41,10 +41,9 @@ internal sealed class LayerExport
     /// </summary>
     public string Node(string opType, string role, IEnumerable<string> inputs, params AttributeProto[] attributes)
     {
-        _nodes++;
-        bool first = !_named;
+        string node = _named ? $"{Name}/{role}" : Name;
         _named = true;
-        return Writer.Node(opType, first ? Name : $"{Name}/{role}", $"{Name}/{role}", inputs, attributes);
+        return Add(opType, node, role, inputs, attributes);
     }
 
     /// <summary>
@@ -52,10 +51,13 @@ internal sealed class LayerExport
     /// (GELU's Erf and Muls, a LayerNormalization taken apart): the importer names such a layer after the path its
     /// nodes share, which is then the layer's name. A later <see cref="Node"/> still takes the layer's name.
     /// </summary>
-    public string Part(string opType, string role, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    public string Part(string opType, string role, IEnumerable<string> inputs, params AttributeProto[] attributes) =>
+        Add(opType, $"{Name}/{role}", role, inputs, attributes);
+
+    private string Add(string opType, string node, string role, IEnumerable<string> inputs, AttributeProto[] attributes)
     {
         _nodes++;
-        return Writer.Node(opType, $"{Name}/{role}", $"{Name}/{role}", inputs, attributes);
+        return Writer.Node(opType, node, $"{Name}/{role}", inputs, attributes);
     }
 
     /// <summary>The layer's output, named after the layer when one of its nodes made it (an identity layer passes its input on).</summary>
