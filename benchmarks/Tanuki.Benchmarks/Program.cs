@@ -10,6 +10,8 @@ using Tanuki.Benchmarks;
 //   export         ResNet-18 classifier → ONNX → ONNX Runtime session: export + session creation time (goal < 2 s).
 //   engine         Predict on libtorch vs ONNX Runtime for graphs from tiny to ResNet-18, and session build times: the
 //                  measurements behind InferenceEngine.Auto's rule.
+//   imported       torchvision bases exported to ONNX (benchmarks/peers/export_bases.py) and imported: Tanuki's Predict (default engine, and libtorch) against ONNX
+//                  Runtime on the original file, alternating steps.
 //   peer           one measurement of one peer (run starts these; not meant to be typed).
 try
 {
@@ -23,6 +25,7 @@ try
         "memory" => FineTuningMemory.Run(new Args(args[1..])),
         "export" => ExportBenchmark.Run(new Args(args[1..])),
         "engine" => EngineBenchmark.Run(new Args(args[1..])),
+        "imported" => ImportedBenchmark.Run(new Args(args[1..])),
         _ => Usage(),
     };
 }
@@ -44,6 +47,7 @@ static int Usage()
                Tanuki.Benchmarks memory [--steps 1000] [--size 32] [--bn inference|train] [--base imagenet|scratch] [--gc]
                Tanuki.Benchmarks export [--size 224] [--reps 5] [--warmup 1]
                Tanuki.Benchmarks engine [--cases mlp-tiny,mlp,cnn-small,cnn,resnet18-32,...] [--batch 32] [--reps 9]
+               Tanuki.Benchmarks imported [--cases efficientnet_b0,mobilenet_v2,...] [--size 224] [--batch 8] [--reps 7] [--folder DIR]
         See benchmarks/README.md.
         """);
     return 2;

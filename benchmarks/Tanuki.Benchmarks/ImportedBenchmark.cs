@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Tanuki.Inference;
+using Tanuki.Interop;
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace Tanuki.Benchmarks;
+
+/// <summary>
+/// <c>imported</c>: bases imported from ONNX files (the torchvision corpus that <c>tools/make_onnx_corpus.py</c> writes)
+/// and run by Tanuki's <c>Predict</c> — on its default engine, and forced to libtorch — against an ONNX Runtime session
+/// on the original file with the same thread count, in alternating steps of one process, so the machine's drift falls on
+/// every peer alike. Issue 14's goal: Tanuki ≥ 0.95× ONNX Runtime on every imported base.
+/// </summary>
+internal static class ImportedBenchmark
+{
+    private static readonly string[] DefaultCases = ["efficientnet_b0", "mobilenet_v2", "densenet121", "resnet50", "mobilenet_v3_large", "convnext_tiny"];
+
+    public static int Run(Args args)
+    {
+        string folder = args.String("folder") ?? Path.Combine("artifacts", "bench-bases");
+        var cases = args.List("cases", DefaultCases);
+        int batch = args.Int("batch", 8), reps = args.Int("reps", 7), size = args.Int("size", 224);
+        args.CheckAllRead();
+        var missing = cases.Where(c => !File.Exists(Path.Combine(folder, $"{c}_{size}.onnx"))).ToArray();
+        if (missing.Length > 0)
+        {
+            Console.WriteLine($"exporting {string.Join(", ", missing)} at {size}² into {folder} (benchmarks/peers/export_bases.py) ...");
+            var start = new ProcessStartInfo("/usr/bin/python3") { ArgumentList = { Path.Combine("benchmarks", "peers", "export_bases.py"), "--out", folder, "--size", $"{size}", "--only", string.Join(",", missing) } };
+            using var python = Process.Start(start) ?? throw new InvalidOperationException("/usr/bin/python3 did not start");
+            python.WaitForExit();
+            if (python.ExitCode != 0) throw new ArgumentException($"export_bases.py failed (exit {python.ExitCode}); it needs python3-torch and python3-torchvision");
+        }
+        Backend.EnsureInitialized();
+        Console.WriteLine($"Imported bases at {size}², batch {batch}, {reps} alternating steps (each ≥ 0.3 s); threads {Backend.Threads}; load average {CpuSnapshot.LoadAverage()}");
+        Console.WriteLine($"{"base",-20} {"engine chosen",14} {"Tanuki img/s",13} {"libtorch img/s",15} {"ORT img/s",10} {"Tanuki÷ORT",11} {"libtorch÷ORT",13} {"other",6}");
+        var rows = new List<object>();
+        foreach (string name in cases)
+        {
+            string file = Path.Combine(folder, $"{name}_{size}.onnx");
+            using var scope = NewDisposeScope();
+            TanukiInfo.SetRandomSeed(0);
+            Model model = Onnx.Import(file);
+            model.Trainable = false;
+            Tensor x = torch.randn(batch, 3, size, size).DetachFromDisposeScope();
+            using var options = OrtSession.Options(Backend.Threads);
+            using var session = new InferenceSession(file, options);
+            string input = session.InputMetadata.Keys.First();
+            var feed = new[] { NamedOnnxValue.CreateFromTensor(input, new DenseTensor<float>(x.data<float>().ToArray(), [batch, 3, size, size])) };
+
+            // Warm up every peer (the default engine measures both engines on its first calls and keeps the faster).
+            for (int i = 0; i < 4; i++) Once(model, x, batch, session, feed, "tanuki");
+            string chosen = model.WholeInference.LastChoice?.Engine.ToString() ?? "LibTorch";
+            int inner = Calibrate(() => Once(model, x, batch, session, feed, "ort"));
+            string[] peers = ["tanuki", "libtorch", "ort"];
+            var times = peers.ToDictionary(p => p, _ => new List<double>());
+            CpuSnapshot start = CpuSnapshot.Take();
+            for (int r = 0; r < reps; r++)
+                foreach (string peer in r % 2 == 0 ? peers : peers.Reverse())
+                {
+                    Thread.Sleep(50);   // let libtorch's OpenMP threads stop spinning before the next peer runs
+                    var clock = Stopwatch.StartNew();
+                    for (int i = 0; i < inner; i++) Once(model, x, batch, session, feed, peer);
+                    times[peer].Add(clock.Elapsed.TotalSeconds / (inner * (double)batch));
+                }
+            var (other, _) = CpuSnapshot.Take().Since(start);
+            double t = Stats.Median(times["tanuki"]), l = Stats.Median(times["libtorch"]), o = Stats.Median(times["ort"]);
+            Console.WriteLine($"{name,-20} {chosen,14} {1 / t,13:0.0} {1 / l,15:0.0} {1 / o,10:0.0} {o / t,10:0.00}× {o / l,12:0.00}× {other,6:0.00}");
+            rows.Add(new { name, chosen, tanuki = 1 / t, libtorch = 1 / l, ort = 1 / o, tanukiOverOrt = o / t, libtorchOverOrt = o / l, other });
+            model.Execution.InferenceEngine = InferenceEngine.Auto;
+            model.ReleaseInferenceSessions();
+        }
+        string results = Path.Combine("benchmarks", "results");
+        Directory.CreateDirectory(results);
+        string path = Path.Combine(results, $"{DateTime.Now:yyyy-MM-dd_HHmmss}_imported.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new { size, batch, reps, threads = Backend.Threads, rows }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {path}");
+        return 0;
+    }
+
+    private static void Once(Model model, Tensor x, int batch, InferenceSession session, NamedOnnxValue[] feed, string peer)
+    {
+        switch (peer)
+        {
+            case "ort":
+                session.Run(feed).Dispose();
+                break;
+            default:
+                model.Execution.InferenceEngine = peer == "libtorch" ? InferenceEngine.LibTorch : InferenceEngine.Auto;
+                using (NewDisposeScope()) model.Predict(x, batchSize: batch);
+                break;
+        }
+    }
+
+    private static int Calibrate(Action step)
+    {
+        var clock = Stopwatch.StartNew();
+        int n = 0;
+        while (clock.Elapsed.TotalSeconds < 0.3) { step(); n++; }
+        return n;
+    }
+}
