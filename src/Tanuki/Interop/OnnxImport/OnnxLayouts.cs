@@ -188,15 +188,20 @@ internal static class OnnxLayouts
         SymbolicTensor t = l.Tensor;
         // Moving axes of size 1 moves no values: a Reshape does it alone.
         bool moves = !perm.Where(a => l.Tensor.Shape[a] != 1).SequenceEqual(Enumerable.Range(0, l.Tensor.Rank).Where(a => l.Tensor.Shape[a] != 1));
-        if (moves) t = OnnxImporter.Call(new Permute(perm[1..], name("permute")), t);
         bool reshape = runs.Any(r => r.Axes.Length != 1) || (!moves && !perm.Select((p, i) => p == i).All(b => b));
+        long[]? sample = null;
         if (reshape)
         {
-            long[] sample = runs.Skip(1).Select(r => r.Axes.Any(a => l.Tensor.Shape[a] < 0) ? -1 : Shapes.Product(r.Axes.Select(a => l.Tensor.Shape[a]))).ToArray();
+            sample = runs.Skip(1).Select(r => r.Axes.Any(a => l.Tensor.Shape[a] < 0) ? -1 : Shapes.Product(r.Axes.Select(a => l.Tensor.Shape[a]))).ToArray();
             if (sample.Count(d => d < 0) > 1)
                 throw new NotSupportedException($"its axes would need reshaping to {Shapes.Format([-1, .. sample])}, with more than one size the input leaves free; fix the input size with OnnxImportOptions.InputShape.");
-            t = OnnxImporter.Call(new Layers.Reshape(sample, name("reshape")), t);
         }
+        // The layer that gives the value its final form is named first, so it takes the plain name and the Permute
+        // before it the suffixed one: exported as Transpose "x_permute" + Reshape "x" and imported again, the pair gets
+        // the same two names (were the Permute named first, each round trip would add a suffix).
+        string? reshapeName = reshape ? name("reshape") : null;
+        if (moves) t = OnnxImporter.Call(new Permute(perm[1..], name("permute")), t);
+        if (sample is not null) t = OnnxImporter.Call(new Layers.Reshape(sample, reshapeName!), t);
         // A group lists its runs in its own (row-major) order, whatever their order in the new tensor.
         int[][] groups = new int[l.Rank][];
         for (int a = 0; a < l.Rank; a++)
