@@ -24,6 +24,7 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
         Guard.Positive(batchSize);
+        ThrowIfDisposed();
         string[] paths = imagePaths.ToArray();
         if (paths.Length == 0) throw new ArgumentException("Predict received no image paths. Expected at least one.", nameof(imagePaths));
         if (Array.IndexOf(paths, null) is int at and >= 0) throw new ArgumentException($"Predict received a null image path at position {at}.", nameof(imagePaths));
@@ -42,6 +43,7 @@ public partial class Model
     public Prediction Predict(Stream image)
     {
         ArgumentNullException.ThrowIfNull(image);
+        ThrowIfDisposed();
         using var scope = NewDisposeScope();
         Tensor x = ImageDataset.LoadImage(image, this).unsqueeze(0);
         using Tensor outputs = Predict(x);
