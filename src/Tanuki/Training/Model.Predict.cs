@@ -59,7 +59,7 @@ public partial class Model
                 using var scope = NewDisposeScope();
                 scope.Attach(xb);
                 Tensor y = pass.Run(xb).cpu();
-                parts.Add(y.MoveToOuterDisposeScope());        // the caller's scope, if any, owns the outputs (detached, they escaped it)
+                parts.Add(scope.MoveToOuter(y.DetachFromDisposeScope()));
             }
             if (parts.Count == 0) throw new ArgumentException("Predict received no samples.");
             if (verbose > 0) Console.WriteLine($"{parts.Count}/{parts.Count} - {clock.Elapsed.TotalSeconds:0}s");
