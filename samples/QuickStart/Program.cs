@@ -25,10 +25,8 @@ model.Save("photos.tanuki");
 
 if (args.Length > 1)
 {
-    Model loaded = Model.Load("photos.tanuki");                  // class names, image size and resizing inside
-    var image = ImageDataset.LoadImage(args[1], loaded).unsqueeze(0);   // a batch of one
-    float[] scores = loaded.Predict(image).softmax(1).data<float>().ToArray();
-    int best = Array.IndexOf(scores, scores.Max());
-    Console.WriteLine($"{args[1]}: {loaded.ClassNames![best]} ({scores[best]:P0})");
+    using Model loaded = Model.Load("photos.tanuki");            // class names, image size and resizing inside
+    Prediction p = loaded.Predict(args[1]);                      // loaded as the training images were
+    Console.WriteLine($"{args[1]}: {p.ClassName} ({p.Probability:P0})");
 }
 return 0;

@@ -96,6 +96,7 @@ public abstract partial class Layer
         var seen = new HashSet<Variable>();
         void Visit(Layer layer)
         {
+            layer.ThrowIfDisposed();
             foreach (Variable v in own(layer))
                 if (seen.Add(v)) result.Add(v);
             foreach (Layer sub in layer.Layers) Visit(sub);
@@ -113,13 +114,21 @@ public abstract partial class Layer
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (ReferenceEquals(layer, this)) throw new ArgumentException($"Layer '{Name}' cannot be a sublayer of itself.", nameof(layer));
-        if (!_layers.Contains(layer)) _layers.Add(layer);
+        layer.ThrowIfDisposed();
+        if (!_layers.Contains(layer))
+        {
+            _layers.Add(layer);
+            layer._holders++;
+        }
         if (!_trainable) layer.Trainable = false;
         return layer;
     }
 
     /// <summary>Removes a sublayer from this layer's tree (Sequential's <c>Pop</c>).</summary>
-    private protected void Untrack(Layer layer) => _layers.Remove(layer);
+    private protected void Untrack(Layer layer)
+    {
+        if (_layers.Remove(layer)) layer._holders--;
+    }
 
     /// <summary>Whether <paramref name="layer"/> is this layer or in its tree.</summary>
     internal bool Contains(Layer layer)
@@ -147,9 +156,10 @@ public abstract partial class Layer
                 "would be made again at every call. Create weights in the constructor or in BuildCore.");
         Saving.WeightBudget.Take(this, name, shape);   // loading a model: no more than the file holds
         Tensor value;
+        using (torch.NewDisposeScope())           // the initializer's and the copies' intermediate handles go here, not to the GC
         using (torch.no_grad())
         {
-            value = initializer.Create(shape, fans ?? Fans.FromKerasShape(shape)).to(Backend.Device).contiguous();
+            value = initializer.Create(shape, fans ?? Fans.FromKerasShape(shape)).to(Backend.Device).contiguous().MoveToOuterDisposeScope();
         }
         value = value.DetachFromDisposeScope();   // weights outlive every step's dispose scope
         var variable = new Variable(name, value, trainable, this, VariablePath(name));
@@ -165,6 +175,7 @@ public abstract partial class Layer
     public void Build(IReadOnlyList<long[]> inputShapes)
     {
         ArgumentNullException.ThrowIfNull(inputShapes);
+        ThrowIfDisposed();
         if (Built)
         {
             if (BuiltInputShapes is { } built && (built.Count != inputShapes.Count || built.Zip(inputShapes).Any(p => !Shapes.Compatible(p.First, p.Second))))
@@ -247,6 +258,7 @@ public abstract partial class Layer
     public Tensor[] Call(IReadOnlyList<Tensor> inputs, bool? training = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        ThrowIfDisposed();
         TrackFromCaller();
         long[][] shapes = inputs.Select(t => t.shape).ToArray();
         if (!Built) Build(shapes.Select(s => { var b = (long[])s.Clone(); if (b.Length > 0) b[0] = -1; return b; }).ToArray());

@@ -69,6 +69,9 @@ public sealed class Variable
 
     internal void Touch() => Version++;
 
+    /// <summary>Frees the value's native memory (its layer is being disposed).</summary>
+    internal void Release() => Value.Dispose();
+
     /// <summary>Copies <paramref name="value"/> into the weight (same shape; cast and moved as needed).</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public void Assign(Tensor value)

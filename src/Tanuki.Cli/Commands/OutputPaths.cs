@@ -43,8 +43,8 @@ internal static class OutputPaths
     }
 
     /// <summary>
-    /// <c>tanuki train</c>'s outputs against its inputs and each other: the model (<c>--out</c>), and the report with its
-    /// pictures' folder (<c>--report</c>, <c>NAME_files/</c>), against the data folder and each other; and neither may
+    /// <c>tanuki train</c>'s outputs against its inputs and each other: the model (<c>--out</c>) and the report
+    /// (<c>--report</c>, one page with its pictures inside), against the data folder and each other; and neither may
     /// replace an existing file that is not a model or a report tanuki wrote.
     /// </summary>
     public static void CheckTrainOutputs(string dataDir, string model, string? report)
@@ -59,12 +59,6 @@ internal static class OutputPaths
             throw new CliException($"--out and --report are the same file ('{report}'): the report would replace the model. Give them different names, e.g. model.tanuki and report.html.");
         if (File.Exists(report) && !IsTanukiReport(report))
             throw new CliException($"--report '{report}' exists and is not a report tanuki wrote, so tanuki will not replace it. Choose another file name, or move that file away.");
-        string assets = ReportWriter.AssetsFolder(report);
-        if (File.Exists(assets))
-            throw new CliException($"--report '{report}' keeps its pictures in the folder '{assets}', but a file has that name. Move the file, or choose another --report name.");
-        if (Same(model, assets) || ReportWriter.AssetNames.Any(a => Same(model, Path.Combine(assets, a))) || IsInside(Real(model), Real(assets)))
-            throw new CliException($"--out '{model}' is in the folder where the report writes its pictures ('{assets}'). Write the model elsewhere.");
-        CheckOutside(assets, "--report's picture folder", data, dataDir);
     }
 
     private static void CheckOutside(string output, string option, string realData, string dataDir)

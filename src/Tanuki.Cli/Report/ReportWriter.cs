@@ -7,8 +7,9 @@ namespace Tanuki.Cli.Report;
 
 /// <summary>
 /// Writes the HTML training report: learning curves (loss and accuracy, training and validation, with a marker
-/// where fine-tuning starts) and the confusion matrix as PNGs beside it, per-class accuracy, timings and the
-/// exact command. Every file goes to a temporary name first, then is renamed.
+/// where fine-tuning starts), the head's cross-validation and the confusion matrix as PNGs embedded in the page
+/// (<c>data:</c> URIs), per-class accuracy, timings and the exact command. The page is one self-contained file that
+/// can be moved or mailed alone; it is drawn completely, then written atomically.
 /// </summary>
 internal static class ReportWriter
 {
@@ -19,83 +20,39 @@ internal static class ReportWriter
     internal const int ManyClasses = 30;
 
     /// <summary>
-    /// Writes <paramref name="htmlPath"/> and its PNGs (in a folder named after it); returns the PNG paths. The PNGs are
-    /// drawn into a temporary folder first and moved in only when all are made, then the page is written atomically:
-    /// a failure leaves the previous report as it was and no half-written folder.
+    /// Writes <paramref name="htmlPath"/> with its pictures inside; returns the pictures. Everything is drawn before the
+    /// file is touched, and the file is replaced atomically: a failure leaves the previous report as it was.
     /// </summary>
-    public static IReadOnlyList<string> Write(string htmlPath, ReportData data)
+    public static IReadOnlyList<ReportImage> Write(string htmlPath, ReportData data)
     {
         string full = Path.GetFullPath(htmlPath);
-        string dir = Path.GetDirectoryName(full)!;
-        string stem = Path.GetFileNameWithoutExtension(full);
-        string assets = AssetsFolder(full);
-        if (File.Exists(assets))
-            throw new IOException($"'{assets}' is a file, but the report keeps its pictures in a folder of that name. Move the file, or choose another --report name.");
-        Directory.CreateDirectory(dir);
-        DeleteStaleStaging(dir, stem);
-        string staging = Path.Combine(dir, $".{stem}_files.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(staging);
-        try
-        {
-            var (epochs, series, fineTuneAt) = Curves(data);
-            var names = new List<string>();
-            void Draw(string name, Action<Plot> draw, int width = 720, int height = 420)
-            {
-                WritePlot(Path.Combine(staging, name), draw, width, height);
-                names.Add(name);
-            }
-            bool hasCurves = epochs.Length > 0;
-            if (hasCurves) Draw("loss.png", p => PlotCurves(p, epochs, series, fineTuneAt, "loss", "Loss"));
-            if (data.HeadSearch.Count > 0) Draw("head.png", p => PlotHeadSearch(p, data.HeadSearch));
-            bool hasAccuracy = hasCurves && series.ContainsKey("accuracy");
-            if (hasAccuracy) Draw("accuracy.png", p => PlotCurves(p, epochs, series, fineTuneAt, "accuracy", "Accuracy"));
-            int size = ConfusionSide(data.ClassNames.Count);
-            Draw("confusion.png", p => PlotConfusion(p, data), size, size);
-
-            Directory.CreateDirectory(assets);
-            var pngs = new List<string>();
-            foreach (string name in names)
-            {
-                string target = Path.Combine(assets, name);
-                File.Move(Path.Combine(staging, name), target, overwrite: true);
-                pngs.Add(target);
-            }
-            string html = Html(data, stem + "_files/", hasCurves, hasAccuracy);
-            Tanuki.Saving.AtomicFile.Write(full, s => s.Write(Encoding.UTF8.GetBytes(html)));
-            return pngs;
-        }
-        finally
-        {
-            try { Directory.Delete(staging, recursive: true); }
-            catch (IOException) { }
-        }
+        IReadOnlyList<ReportImage> images = Draw(data);
+        string html = Html(data, images);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        Tanuki.Saving.AtomicFile.Write(full, s => s.Write(Encoding.UTF8.GetBytes(html)));
+        return images;
     }
 
-    /// <summary>Staging folders a killed run left (<c>.NAME_files.GUID.tmp</c>, only those this class makes).</summary>
-    private static void DeleteStaleStaging(string dir, string stem)
+    /// <summary>The report's pictures, in page order: head search (if any), loss, accuracy (if logged), confusion matrix.</summary>
+    internal static IReadOnlyList<ReportImage> Draw(ReportData data)
     {
-        foreach (string folder in Directory.EnumerateDirectories(dir, $".{stem}_files.*.tmp").ToList())
+        if (data.Confusion.GetLength(0) != data.ClassNames.Count || data.Confusion.GetLength(1) != data.ClassNames.Count)
+            throw new ArgumentException($"The confusion matrix is {data.Confusion.GetLength(0)}×{data.Confusion.GetLength(1)}, but there are {data.ClassNames.Count} class names; expected one row and one column per class.", nameof(data));
+        var (epochs, series, fineTuneAt) = Curves(data);
+        var images = new List<ReportImage>();
+        void Add(string name, string alt, Plot plot, int width, int height) => images.Add(new ReportImage(name, alt, ReportCharts.Png(plot, width, height), width, height));
+        if (data.HeadSearch.Count > 0)
+            Add("head", "cross-validated cross-entropy by penalty", ReportCharts.HeadSearch(data.HeadSearch), ReportCharts.CurveWidth, ReportCharts.CurveHeight);
+        if (epochs.Length > 0)
         {
-            string guid = Path.GetFileName(folder)[(stem.Length + 8)..^4];
-            if (guid.Length != 32 || !guid.All(char.IsAsciiHexDigitLower)) continue;
-            try { Directory.Delete(folder, recursive: true); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            Add("loss", "loss per epoch", ReportCharts.Curves(epochs, series, fineTuneAt, "loss", "Loss"), ReportCharts.CurveWidth, ReportCharts.CurveHeight);
+            if (series.ContainsKey("accuracy"))
+                Add("accuracy", "accuracy per epoch", ReportCharts.Curves(epochs, series, fineTuneAt, "accuracy", "Accuracy"), ReportCharts.CurveWidth, ReportCharts.CurveHeight);
         }
+        int side = ReportCharts.ConfusionSide(data.ClassNames.Count);
+        Add("confusion", "confusion matrix", ReportCharts.Confusion(data.ClassNames, data.Confusion, data.EvaluatedOn), side, side);
+        return images;
     }
-
-    /// <summary>The folder beside the page that holds its pictures: <c>report_files</c> for <c>report.html</c>.</summary>
-    public static string AssetsFolder(string htmlPath)
-    {
-        string full = Path.GetFullPath(htmlPath);
-        return Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full) + "_files");
-    }
-
-    /// <summary>The pictures the report writes into <see cref="AssetsFolder"/>.</summary>
-    public static readonly string[] AssetNames = ["loss.png", "head.png", "accuracy.png", "confusion.png"];
-
-    /// <summary>The confusion matrix's side in pixels: 60 per class, within [420, <see cref="MaxPlotSide"/>].</summary>
-    internal static int ConfusionSide(int classes) => (int)Math.Clamp(60L * classes + 200, 420, MaxPlotSide);
 
     /// <summary>Concatenates the stages: one value per epoch for each log key, and the epoch where stage 2 began.</summary>
     internal static (double[] Epochs, Dictionary<string, double[]> Series, int? FineTuneAt) Curves(ReportData data)
@@ -114,119 +71,6 @@ internal static class ReportWriter
         return (epochs, series, n2 > 0 ? n1 : null);
     }
 
-    private static void WritePlot(string path, Action<Plot> draw, int width = 720, int height = 420)
-    {
-        var plot = new Plot();
-        draw(plot);
-        plot.SavePng(path, width, height);
-    }
-
-    private static void PlotCurves(Plot plot, double[] epochs, Dictionary<string, double[]> series, int? fineTuneAt, string key, string title)
-    {
-        if (series.TryGetValue(key, out double[]? train))
-        {
-            var s = plot.Add.Scatter(epochs, train);
-            s.LegendText = "training";
-        }
-        if (series.TryGetValue("val_" + key, out double[]? val))
-        {
-            var s = plot.Add.Scatter(epochs, val);
-            s.LegendText = "validation";
-        }
-        if (fineTuneAt is int at)
-        {
-            var line = plot.Add.VerticalLine(at + 0.5);
-            line.LinePattern = LinePattern.Dashed;
-            line.LegendText = "fine-tuning starts";
-        }
-        plot.Title(title);
-        plot.XLabel("epoch");
-        plot.YLabel(key);
-        plot.ShowLegend();
-    }
-
-    /// <summary>The head's cross-validation: out-of-fold cross-entropy against the penalty, with and without the mirror-image average.</summary>
-    private static void PlotHeadSearch(Plot plot, IReadOnlyList<Tanuki.FineTuning.HeadCandidate> search)
-    {
-        foreach (bool flip in search.Select(c => c.FlipAverage).Distinct().Order())
-        {
-            var rows = search.Where(c => c.FlipAverage == flip).OrderBy(c => c.L2).ToArray();
-            var s = plot.Add.Scatter(rows.Select(c => Math.Log10(c.L2)).ToArray(), rows.Select(c => c.LogLoss).ToArray());
-            s.LegendText = flip ? "image and mirror image averaged" : "image alone";
-        }
-        var best = search[0];
-        var marker = plot.Add.Marker(Math.Log10(best.L2), best.LogLoss);
-        marker.MarkerSize = 14;
-        marker.LegendText = "chosen";
-        plot.Title("Head: cross-validated cross-entropy by L2 penalty");
-        plot.XLabel("log10(L2 penalty)");
-        plot.YLabel("out-of-fold cross-entropy");
-        plot.ShowLegend();
-    }
-
-    private static void PlotConfusion(Plot plot, ReportData data)
-    {
-        int k = data.ClassNames.Count;
-        var m = data.Confusion;
-        var normalized = new double[k, k];
-        for (int r = 0; r < k; r++)
-        {
-            double total = 0;
-            for (int c = 0; c < k; c++) total += m[r, c];
-            for (int c = 0; c < k; c++) normalized[r, c] = total == 0 ? 0 : m[r, c] / total;
-        }
-        int side = ConfusionSide(k);
-        double cellPixels = (side - 200.0) / k;                 // about
-        if (k >= ManyClasses)
-        {
-            // Hundreds of classes: one heat-map image (a rectangle and a number per cell would be 10⁵ objects, unreadable).
-            var flipped = new double[k, k];
-            for (int r = 0; r < k; r++)
-                for (int c = 0; c < k; c++) flipped[r, c] = normalized[r, c];
-            var heat = plot.Add.Heatmap(flipped);
-            heat.Colormap = new ScottPlot.Colormaps.Blues();
-            plot.Axes.SetLimits(-0.5, k - 0.5, -0.5, k - 0.5);
-            plot.Grid.IsVisible = false;
-            int every = Math.Max(1, (int)Math.Ceiling(10 / Math.Max(cellPixels, 0.1)));   // a label at least every 10 pixels
-            double[] at = Enumerable.Range(0, k).Where(i => i % every == 0).Select(i => (double)i).ToArray();
-            plot.Axes.Bottom.SetTicks(at, at.Select(i => Shorten(data.ClassNames[(int)i])).ToArray());
-            plot.Axes.Left.SetTicks(at.Select(i => k - 1 - i).ToArray(), at.Select(i => Shorten(data.ClassNames[(int)i])).ToArray());
-            plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-            plot.Axes.Bottom.TickLabelStyle.FontSize = plot.Axes.Left.TickLabelStyle.FontSize = (float)Math.Clamp(cellPixels * every * 0.8, 6, 12);
-            plot.Title($"Confusion matrix ({data.EvaluatedOn}), share of each true class");
-            plot.XLabel("predicted");
-            plot.YLabel("true");
-            return;
-        }
-        // One rectangle per cell, shaded from white (0) to dark blue (every sample of the row), with its count.
-        for (int r = 0; r < k; r++)
-            for (int c = 0; c < k; c++)
-            {
-                double v = normalized[r, c];
-                double y = k - 1 - r;
-                var cell = plot.Add.Rectangle(c - 0.5, c + 0.5, y - 0.5, y + 0.5);
-                cell.FillStyle.Color = new Color((byte)(255 - 222 * v), (byte)(255 - 180 * v), (byte)(255 - 100 * v));
-                cell.LineStyle.Color = Colors.White;
-                var t = plot.Add.Text(m[r, c].ToString(CultureInfo.InvariantCulture), c, y);
-                t.LabelAlignment = Alignment.MiddleCenter;
-                t.LabelFontColor = v > 0.5 ? Colors.White : Colors.Black;
-                t.LabelFontSize = 14;
-            }
-        plot.Axes.SetLimits(-0.5, k - 0.5, -0.5, k - 0.5);
-        plot.Grid.IsVisible = false;
-        double[] ticks = Enumerable.Range(0, k).Select(i => (double)i).ToArray();
-        plot.Axes.Bottom.SetTicks(ticks, data.ClassNames.ToArray());
-        plot.Axes.Left.SetTicks(ticks, data.ClassNames.Reverse().ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = k > 6 ? 45 : 0;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = k > 6 ? Alignment.MiddleLeft : Alignment.UpperCenter;
-        plot.Title($"Confusion matrix ({data.EvaluatedOn})");
-        plot.XLabel("predicted");
-        plot.YLabel("true");
-    }
-
-    private static string Shorten(string name) => name.Length <= 24 ? name : name[..23] + "…";
-
     /// <summary>The largest off-diagonal counts: (true, predicted, count), most first.</summary>
     internal static List<(int True, int Predicted, int Count)> MostConfused(int[,] confusion, int top)
     {
@@ -238,14 +82,14 @@ internal static class ReportWriter
         return pairs.OrderByDescending(p => p.Item3).ThenBy(p => p.Item1).ThenBy(p => p.Item2).Take(top).ToList();
     }
 
-    private static string Html(ReportData data, string assets, bool hasCurves, bool hasAccuracy)
+    private static string Html(ReportData data, IReadOnlyList<ReportImage> images)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var sb = new StringBuilder();
         sb.AppendLine("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tanuki training report</title>");
         sb.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}" +
                       "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}" +
-                      "th{background:#f4f4f4}code,pre{background:#f6f6f6;padding:.2em .4em}img{max-width:100%}</style></head><body>");
+                      "th{background:#f4f4f4}code,pre{background:#f6f6f6;padding:.2em .4em}img{max-width:100%;height:auto;display:block;margin:.5em 0}</style></head><body>");
         sb.AppendLine("<h1>Tanuki training report</h1>");
         sb.AppendLine($"<p>Written {E(DateTime.Now.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} by Tanuki {E(TanukiInfo.Version)}." +
                       (data.ModelPath is null ? "" : $" Model: <code>{E(data.ModelPath)}</code>.") + "</p>");
@@ -258,21 +102,22 @@ internal static class ReportWriter
             foreach (var c in data.Choices) sb.AppendLine($"<tr><td>{E(c.Name)}</td><td>{E(c.Value)}</td><td>{E(c.Reason)}</td></tr>");
             sb.AppendLine("</table>");
         }
-        if (data.HeadSearch.Count > 0)
+        string Img(string name) => images.Single(i => i.Name == name).Tag();
+        if (images.Any(i => i.Name == "head"))
         {
             sb.AppendLine("<h2>The head's cross-validation</h2>");
-            sb.AppendLine($"<img src=\"{E(assets)}head.png\" alt=\"cross-validated cross-entropy by penalty\">");
+            sb.AppendLine(Img("head"));
         }
-        if (hasCurves)
+        if (images.Any(i => i.Name == "loss"))
         {
             sb.AppendLine("<h2>Learning curves</h2>");
-            sb.AppendLine($"<img src=\"{E(assets)}loss.png\" alt=\"loss per epoch\">");
-            if (hasAccuracy) sb.AppendLine($"<img src=\"{E(assets)}accuracy.png\" alt=\"accuracy per epoch\">");
+            sb.AppendLine(Img("loss"));
+            if (images.Any(i => i.Name == "accuracy")) sb.AppendLine(Img("accuracy"));
             if (data.Stage2 is not null && data.Stage1.Epochs.Count > 0)
                 sb.AppendLine($"<p>The dashed line marks where fine-tuning starts (after epoch {data.Stage1.Epochs.Count}).</p>");
         }
         sb.AppendLine($"<h2>Confusion matrix ({E(data.EvaluatedOn)})</h2>");
-        sb.AppendLine($"<img src=\"{E(assets)}confusion.png\" alt=\"confusion matrix\">");
+        sb.AppendLine(Img("confusion"));
         if (data.ClassNames.Count >= ManyClasses)
         {
             sb.AppendLine("<p>Most confused pairs:</p><table><tr><th>true class</th><th>predicted as</th><th>images</th></tr>");

@@ -66,13 +66,37 @@ public sealed partial class ImageDataset
     /// <exception cref="ArgumentException">The model does not take fixed-size images N×C×H×W with 1, 3 or 4 channels.</exception>
     public static Tensor LoadImage(string path, Model model)
     {
+        var (size, colorMode) = ModelImage(model);
+        return LoadImage(path, size, colorMode, cropToAspectRatio: model.ImageResize == ResizeMode.Crop, padToAspectRatio: model.ImageResize == ResizeMode.Pad);
+    }
+
+    /// <summary>
+    /// As <see cref="LoadImage(string, Model)"/>, for an encoded image (JPEG, PNG, BMP, GIF or WebP) read from
+    /// <paramref name="stream"/> to its end; the stream is not closed.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not a readable image.</exception>
+    public static Tensor LoadImage(Stream stream, Model model)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var (size, colorMode) = ModelImage(model);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        Backend.EnsureInitialized();
+        CheckTargetSize(size, nameof(model));
+        (byte, byte, byte) white = (255, 255, 255);
+        return ImageDecoder.Decode(buffer.ToArray(), "image stream", colorMode, white, MaxImagePixels,
+                                   image => ResizeDecoded(image, size, "bilinear", model.ImageResize == ResizeMode.Crop, model.ImageResize == ResizeMode.Pad, white, colorMode));
+    }
+
+    /// <summary>The image size and colour mode <paramref name="model"/> takes; refuses a model that does not take fixed-size images.</summary>
+    private static ((int Height, int Width) Size, string ColorMode) ModelImage(Model model)
+    {
         ArgumentNullException.ThrowIfNull(model);
         long[] shape = model.Inputs.Count == 1 ? model.Inputs[0].Shape : [];
         if (shape.Length != 4 || shape[2] <= 0 || shape[3] <= 0 || shape[1] is not (1 or 3 or 4))
             throw new ArgumentException($"Model '{model.Name}' does not take fixed-size images: expected one input of shape (N, 1|3|4, H, W). Received: {(shape.Length == 0 ? "no single input" : Shapes.Format(shape))}", nameof(model));
         string colorMode = shape[1] switch { 1 => "grayscale", 4 => "rgba", _ => "rgb" };
-        return LoadImage(path, ((int)shape[2], (int)shape[3]), colorMode, cropToAspectRatio: model.ImageResize == ResizeMode.Crop,
-                         padToAspectRatio: model.ImageResize == ResizeMode.Pad);
+        return (((int)shape[2], (int)shape[3]), colorMode);
     }
 
     /// <summary>Whether a file name has an image extension Tanuki reads (.jpg, .jpeg, .png, .bmp, .gif, .webp).</summary>

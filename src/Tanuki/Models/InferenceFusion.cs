@@ -146,6 +146,20 @@ internal sealed class InferenceFusion
         }
     }
 
+    /// <summary>Frees the folded weights (the model is being disposed); they are folded again if the graph runs after all.</summary>
+    internal void Release()
+    {
+        lock (_lock)
+        {
+            foreach (var (kernel, bias, _) in _folded.Values)
+            {
+                kernel.Dispose();
+                bias.Dispose();
+            }
+            _folded.Clear();
+        }
+    }
+
     private (Tensor Kernel, Tensor Bias) Folded(Node node, Conv2D conv, BatchNormalization bn)
     {
         Variable[] vars = conv.Weights.Concat(bn.Weights).ToArray();

@@ -10,7 +10,7 @@ namespace Tanuki.Optimizers;
 /// layers between fits needs no new optimizer and no recompile. Keras's update rules and defaults.
 /// Keras names are accepted where an optimizer is expected (<c>"adam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>, <c>"adamw"</c>).
 /// </summary>
-public abstract class Optimizer
+public abstract class Optimizer : IDisposable
 {
     private readonly Dictionary<Variable, SlotState> _slots = new();
     private readonly Dictionary<Variable, double> _lrMultipliers = new();
@@ -149,6 +149,8 @@ public abstract class Optimizer
     /// <exception cref="ArgumentException">Counts or shapes differ, or every gradient is null.</exception>
     public void ApplyGradients(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Variable> variables)
     {
+        if (_disposed)
+            throw new ObjectDisposedException(GetType().Name, $"Optimizer '{Name}' was disposed, so its state is gone. Create a new optimizer and Compile with it.");
         ArgumentNullException.ThrowIfNull(gradients);
         ArgumentNullException.ThrowIfNull(variables);
         if (gradients.Count != variables.Count)
@@ -255,6 +257,20 @@ public abstract class Optimizer
 
     /// <summary>Accepts Keras names where an optimizer is expected.</summary>
     public static implicit operator Optimizer(string name) => Get(name);
+
+    private bool _disposed;
+
+    /// <summary>
+    /// Frees the optimizer's state (moments, step counts) held for every variable it updated. Calling it again does
+    /// nothing; <see cref="ApplyGradients"/> afterwards throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        Reset();
+        _disposed = true;
+        GC.SuppressFinalize(this);
+    }
 
     private sealed class SlotState(Tensor[] tensors)
     {

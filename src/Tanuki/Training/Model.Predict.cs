@@ -14,6 +14,7 @@ public partial class Model
     {
         ArgumentNullException.ThrowIfNull(x);
         Guard.Positive(batchSize);
+        ThrowIfDisposed();
         return PredictBatches(Slices(x, batchSize), new InferencePass(this, x.shape[0]), verbose);
     }
 
@@ -24,6 +25,7 @@ public partial class Model
     public Tensor Predict(Dataset data, int verbose = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ThrowIfDisposed();
         if (!data.IsBatched) throw new ArgumentException("Predict needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(data));
         return PredictBatches(InputsOnly(data), new InferencePass(this, first => ExpectedSamples(data, first)), verbose);
     }

@@ -38,9 +38,35 @@ internal static class ImageDecoder
         CheckNotEmpty(path);
         using var data = SKData.Create(path) ?? throw new InvalidDataException($"'{path}' could not be read.");
         using var codec = SKCodec.Create(data) ?? throw NotAnImage(path, SKCodecResult.InvalidInput);
-        SKImageInfo info = codec.Info;
-        CheckSize(path, info, maxPixels);
+        CheckSize(path, codec.Info, maxPixels);
         if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg) JpegScan.Check(path, data.AsSpan());
+        return Decode(codec, path, colorMode, background, maxPixels, resize);
+    }
+
+    /// <summary>
+    /// As <see cref="Decode(string, string, ValueTuple{byte, byte, byte}, long, Func{Tensor, Tensor})"/>, for an encoded
+    /// image in memory (a stream's bytes); <paramref name="name"/> stands for the file in error messages.
+    /// </summary>
+    public static Tensor Decode(byte[] encoded, string name, string colorMode, (byte R, byte G, byte B) background, long maxPixels, Func<Tensor, Tensor> resize)
+    {
+        if (encoded.Length == 0) throw new InvalidDataException($"'{name}' is empty (0 bytes), so it is not an image.");
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data)
+            ?? throw new InvalidDataException($"'{name}' is not an image that can be decoded (JPEG, PNG, BMP, GIF or WebP); it starts with the bytes {Convert.ToHexString(encoded, 0, Math.Min(encoded.Length, 8))}.");
+        CheckSize(name, codec.Info, maxPixels);
+        if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg)
+        {
+            string? problem;
+            try { problem = JpegScan.Find(encoded); }
+            catch (IndexOutOfRangeException) { problem = "its markers run past the end of the data"; }
+            if (problem is not null) throw new InvalidDataException($"'{name}' is a damaged or truncated JPEG: {problem}. Decoders show the rest of such an image as grey.");
+        }
+        return Decode(codec, name, colorMode, background, maxPixels, resize);
+    }
+
+    private static Tensor Decode(SKCodec codec, string path, string colorMode, (byte R, byte G, byte B) background, long maxPixels, Func<Tensor, Tensor> resize)
+    {
+        SKImageInfo info = codec.Info;
         bool gray = colorMode == "grayscale" && info.ColorType == SKColorType.Gray8;
         int channels = gray ? 1 : 4;
         long bytes = (long)info.Width * info.Height * channels;

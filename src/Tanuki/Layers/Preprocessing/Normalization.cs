@@ -90,6 +90,17 @@ public sealed class Normalization : Layer
     }
 
     /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _fixedMean?.Dispose();
+            _fixedVariance?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
     protected override Tensor Forward(Tensor inputs, bool training)
     {
         Tensor x = inputs.is_floating_point() ? inputs : inputs.to_type(ScalarType.Float32);
