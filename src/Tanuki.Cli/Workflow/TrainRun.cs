@@ -23,7 +23,7 @@ internal sealed class TrainOutcome
 
 /// <summary>
 /// <c>tanuki train</c>'s and <c>tanuki demo</c>'s shared step: build the classifier on the base and train it — with
-/// the library's recipe (<see cref="Model.FineTune(Layer, Dataset, Dataset?, FineTuneOptions?)"/>) for a pretrained
+/// the library's recipe (<see cref="Model.FineTune(Layer, Dataset, Dataset?, FineTuneOptions?, CancellationToken)"/>) for a pretrained
 /// base, or with <c>Fit</c> for one from scratch.
 /// </summary>
 internal static class TrainRun
