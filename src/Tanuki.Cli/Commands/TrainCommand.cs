@@ -107,7 +107,7 @@ internal static class TrainCommand
 
         TrainOutcome outcome = TrainRun.Execute(s, classes, train.ClassNames, train, val, Console.Out, cancellationToken: cancellationToken);
         if (outcome.Interruption is TrainingCanceledException stopped) return Interrupted(stopped, s.Pretrained, outcome.Model.Classifier, model);
-        outcome.Model.Classifier.Save(model);
+        outcome.Model.Classifier.Save(model, includeOptimizer: false);   // a finished model: its optimizer's state would only triple the file
         Console.WriteLine($"Wrote the model to {model}");
         OnError.Summarize(train.SkippedFiles, null, Console.Error);
         if (report is not null)
@@ -131,7 +131,7 @@ internal static class TrainCommand
                                                : $"tanuki: interrupted after {stopped.History.Epochs.Count} complete epochs of training from random weights; no model was written.");
             return Program.Interrupted;
         }
-        classifier.Save(path);
+        classifier.Save(path, includeOptimizer: false);
         string which = stopped.CompletedStages == 1
             ? "during fine-tuning (stage 2): wrote the frozen-base model of stage 1"
             : "while refitting on all the images: wrote the fine-tuned model judged on the held-out images";

@@ -136,6 +136,36 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>The state to checkpoint: the iteration count and, per variable with state, its update count and slot tensors (live, not copies).</summary>
+    internal (long Iterations, IReadOnlyList<(Variable Variable, long Steps, Tensor[] Slots)> Slots) ExportState() =>
+        (Iterations, _slots.Select(kv => (kv.Key, kv.Value.Steps, kv.Value.Tensors)).ToList());
+
+    /// <summary>
+    /// Replaces all state with a checkpoint's (slot tensors are copied to each variable's device and dtype). The slot
+    /// count and shapes must be this optimizer's: a checkpoint of another kind of optimizer is refused, state unchanged.
+    /// </summary>
+    internal void ImportState(long iterations, IReadOnlyList<(Variable Variable, long Steps, Tensor[] Slots)> slots, string source)
+    {
+        var created = new List<(Variable, SlotState)>();
+        using (var scope = NewDisposeScope())
+        {
+            foreach (var (v, steps, saved) in slots)
+            {
+                Tensor[] fresh = CreateSlots(v);
+                if (fresh.Length != saved.Length || fresh.Zip(saved).Any(p => !p.First.shape.SequenceEqual(p.Second.shape)))
+                    throw new ArgumentException(
+                        $"{source} holds {saved.Length} state tensors of shapes {string.Join(", ", saved.Select(t => Shapes.Format(t.shape)))} for '{v.Path}', " +
+                        $"but optimizer '{Name}' keeps {fresh.Length} of shapes {string.Join(", ", fresh.Select(t => Shapes.Format(t.shape)))}: " +
+                        "it was saved with another kind of optimizer. Compile with that kind to resume, or start afresh by saving without the optimizer.");
+                for (int i = 0; i < fresh.Length; i++) fresh[i] = saved[i].to(fresh[i].device).to_type(fresh[i].dtype).clone();
+                created.Add((v, new SlotState(fresh.Select(t => t.DetachFromDisposeScope()).ToArray()) { Steps = steps }));
+            }
+        }
+        Reset();
+        foreach (var (v, state) in created) _slots[v] = state;
+        Iterations = iterations;
+    }
+
     /// <summary>How many updates a variable has had since its state was created (0: no state).</summary>
     internal long StepsOf(Variable variable) => _slots.TryGetValue(variable, out SlotState? s) ? s.Steps : 0;
 

@@ -15,6 +15,15 @@ public partial class Model
     public History? History { get; private set; }
 
     /// <summary>
+    /// Epochs of training completed: <c>Fit</c> sets it to <c>epoch + 1</c> at the end of each epoch, <c>Save</c> records
+    /// it and <c>Load</c> reads it back, so that <c>Fit(..., initialEpoch: model.CompletedEpochs)</c> resumes a checkpoint.
+    /// </summary>
+    public int CompletedEpochs { get; set; }
+
+    /// <summary>An optimizer state read from a file, waiting for the <c>Compile</c> that takes it (see <see cref="Load"/>).</summary>
+    internal Saving.OptimizerCheckpoint? SavedOptimizer { get; set; }
+
+    /// <summary>
     /// Trains on in-memory tensors (or arrays: see the <see cref="Fit(Array, Array, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Array, Array}?, bool, IReadOnlyDictionary{int, double}?, Tensor?, int, FitOptions?, CancellationToken)"/> overload).
     /// </summary>
     /// <param name="x">Inputs, batch dimension first.</param>
@@ -191,6 +200,7 @@ public partial class Model
                 }
                 foreach (var (k, v) in val) logs["val_" + k] = v;
             }
+            CompletedEpochs = epoch + 1;   // before OnEpochEnd: a ModelCheckpoint saving there records this epoch as done
             cbs.OnEpochEnd(epoch, logs);
             lastLogs = logs;
         }
