@@ -141,10 +141,11 @@ public abstract class Optimizer
         (Iterations, _slots.Select(kv => (kv.Key, kv.Value.Steps, kv.Value.Tensors)).ToList());
 
     /// <summary>
-    /// Replaces all state with a checkpoint's (slot tensors are copied to each variable's device and dtype). The slot
-    /// count and shapes must be this optimizer's: a checkpoint of another kind of optimizer is refused, state unchanged.
+    /// Replaces all state with a checkpoint's (slot tensors are copied to each variable's device and dtype) and returns
+    /// true, when the slot counts and shapes are this optimizer's; otherwise (a checkpoint of another kind or set-up, e.g.
+    /// SGD with momentum for SGD without) returns false and changes nothing.
     /// </summary>
-    internal void ImportState(long iterations, IReadOnlyList<(Variable Variable, long Steps, Tensor[] Slots)> slots, string source)
+    internal bool TryImportState(long iterations, IReadOnlyList<(Variable Variable, long Steps, Tensor[] Slots)> slots)
     {
         var created = new List<(Variable, SlotState)>();
         using (var scope = NewDisposeScope())
@@ -153,10 +154,10 @@ public abstract class Optimizer
             {
                 Tensor[] fresh = CreateSlots(v);
                 if (fresh.Length != saved.Length || fresh.Zip(saved).Any(p => !p.First.shape.SequenceEqual(p.Second.shape)))
-                    throw new ArgumentException(
-                        $"{source} holds {saved.Length} state tensors of shapes {string.Join(", ", saved.Select(t => Shapes.Format(t.shape)))} for '{v.Path}', " +
-                        $"but optimizer '{Name}' keeps {fresh.Length} of shapes {string.Join(", ", fresh.Select(t => Shapes.Format(t.shape)))}: " +
-                        "it was saved with another kind of optimizer. Compile with that kind to resume, or start afresh by saving without the optimizer.");
+                {
+                    foreach (var (_, made) in created) foreach (Tensor t in made.Tensors) t.Dispose();
+                    return false;
+                }
                 for (int i = 0; i < fresh.Length; i++) fresh[i] = saved[i].to(fresh[i].device).to_type(fresh[i].dtype).clone();
                 created.Add((v, new SlotState(fresh.Select(t => t.DetachFromDisposeScope()).ToArray()) { Steps = steps }));
             }
@@ -164,6 +165,7 @@ public abstract class Optimizer
         Reset();
         foreach (var (v, state) in created) _slots[v] = state;
         Iterations = iterations;
+        return true;
     }
 
     /// <summary>How many updates a variable has had since its state was created (0: no state).</summary>

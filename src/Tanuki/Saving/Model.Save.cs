@@ -38,8 +38,8 @@ public partial class Model
     /// <summary>Loads a model saved by <see cref="Save"/>: the same architecture, weights (predictions are
     /// bit-identical), trainable flags, class names and <see cref="CompletedEpochs"/>. Custom layers must be registered
     /// with <see cref="LayerRegistry"/> first. The model is not compiled; when the file holds the optimizer's state,
-    /// the first <c>Compile</c> with an optimizer of the same kind (<c>adam</c>, <c>sgd</c>, ...) that has not updated
-    /// yet takes that state (iterations and slots; its own hyperparameters and learning rate are kept), so that training
+    /// the first <c>Compile</c> with an optimizer of the same kind and set-up (<c>adam</c>; <c>sgd</c> with momentum, or
+    /// without: the same slots) that has not updated yet takes that state (iterations and slots; its own hyperparameters and learning rate are kept), so that training
     /// resumes where it stopped.</summary>
     /// <returns>The model: a <see cref="Sequential"/> if one was saved, otherwise a functional model.</returns>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>

@@ -20,12 +20,11 @@ internal sealed class OptimizerCheckpoint : IDisposable
     public const string ConfigEntry = "optimizer.json";
     public const string StateEntry = "optimizer.safetensors";
 
-    private OptimizerCheckpoint(string name, long iterations, List<(Variable, long, Tensor[])> slots, string source)
+    private OptimizerCheckpoint(string name, long iterations, List<(Variable, long, Tensor[])> slots)
     {
         Name = name;
         Iterations = iterations;
         Slots = slots;
-        Source = source;
     }
 
     /// <summary>The optimizer's Keras name (<c>adam</c>, <c>sgd</c>, ...).</summary>
@@ -34,9 +33,6 @@ internal sealed class OptimizerCheckpoint : IDisposable
     public long Iterations { get; }
 
     public List<(Variable Variable, long Steps, Tensor[] Slots)> Slots { get; }
-
-    /// <summary>The file it came from, for messages.</summary>
-    public string Source { get; }
 
     /// <summary>Writes the optimizer's state into the archive (nothing when it has none yet).</summary>
     public static void Write(ZipArchive zip, Model model, Optimizer optimizer)
@@ -88,7 +84,7 @@ internal sealed class OptimizerCheckpoint : IDisposable
                 }
                 slots.Add((v, node["steps"]!.GetValue<long>(), tensors));
             }
-            return new OptimizerCheckpoint(name, iterations, slots, $"'{path}'");
+            return new OptimizerCheckpoint(name, iterations, slots);
         }
         catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException)
         {
@@ -96,13 +92,12 @@ internal sealed class OptimizerCheckpoint : IDisposable
         }
     }
 
-    /// <summary>Gives the state to <paramref name="optimizer"/> if it is of the saved kind and has none yet; whether it did.</summary>
-    public bool TryRestore(Optimizer optimizer)
-    {
-        if (optimizer.Name != Name || optimizer.Iterations != 0) return false;
-        optimizer.ImportState(Iterations, Slots, Source);
-        return true;
-    }
+    /// <summary>
+    /// Gives the state to <paramref name="optimizer"/> if it is of the saved kind and set-up (the same slots) and has none
+    /// yet; whether it did.
+    /// </summary>
+    public bool TryRestore(Optimizer optimizer) =>
+        optimizer.Name == Name && optimizer.Iterations == 0 && optimizer.TryImportState(Iterations, Slots);
 
     public void Dispose()
     {
