@@ -8,8 +8,8 @@ namespace Tanuki.Benchmarks;
 
 /// <summary>
 /// Tanuki through its public API, as a user writes it: the pretrained ResNet-18 from <see cref="ResNet18.Create"/>,
-/// inference with <see cref="Model.Predict(Tensor, int, int)"/> on the inference engine given (the default, Auto, or
-/// forced libtorch), training steps with <see cref="Model.Fit(Tensor, Tensor, int, int, int, IEnumerable{Callbacks.Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, IReadOnlyDictionary{int, double}?, Tensor?)"/>
+/// inference with <see cref="Model.Predict(Tensor, int, int, CancellationToken)"/> on the inference engine given (the default, Auto, or
+/// forced libtorch), training steps with <see cref="Model.Fit(Tensor, Tensor, int, int, int, IEnumerable{Callbacks.Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, IReadOnlyDictionary{int, double}?, Tensor?, int, FitOptions?, CancellationToken)"/>
 /// on exactly one batch (one Fit call = one step: forward, loss, gradients, Adam update).
 /// </summary>
 internal static class TanukiPeer

@@ -3,7 +3,7 @@ using System.CommandLine.Help;
 
 namespace Tanuki.Cli;
 
-/// <summary>The <c>tanuki</c> command. Exit codes: 0 success, 1 failure while working, 2 bad usage or input.</summary>
+/// <summary>The <c>tanuki</c> command. Exit codes: 0 success, 1 failure while working, 2 bad usage or input, 130 interrupted (Ctrl+C).</summary>
 public static class Program
 {
     /// <summary>Exit code for success.</summary>
@@ -12,11 +12,16 @@ public static class Program
     public const int Failed = 1;
     /// <summary>Exit code for bad usage or bad input (a missing folder, an unknown option).</summary>
     public const int BadInput = 2;
+    /// <summary>Exit code when Ctrl+C stopped the work (128 + SIGINT, as shells report it); what was finished was kept.</summary>
+    public const int Interrupted = 130;
 
     /// <summary>Runs the command line.</summary>
-    public static int Main(string[] args)
+    public static int Main(string[] args) => Run(args, CancellationToken.None);
+
+    /// <summary>Runs the command line; <paramref name="cancellationToken"/> stops <c>train</c> as Ctrl+C does.</summary>
+    internal static int Run(string[] args, CancellationToken cancellationToken)
     {
-        Command root = BuildCommand();
+        Command root = BuildCommand(cancellationToken);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -32,14 +37,16 @@ public static class Program
     }
 
     /// <summary>The command tree; every verb has --help.</summary>
-    public static Command BuildCommand()
+    public static Command BuildCommand() => BuildCommand(CancellationToken.None);
+
+    private static Command BuildCommand(CancellationToken cancellationToken)
     {
         // Not a RootCommand: that names itself after the running executable (Tanuki.Cli, dotnet, a test host), and help's
         // "Usage:" lines should say what users type.
         var root = new Command("tanuki",
             "tanuki: transfer learning and fine-tuning for .NET. Take an ImageNet model, freeze it, add a head, train, " +
             "unfreeze and fine-tune, on a folder of images (one subfolder per class).\n\n" +
-            "Exit codes: 0 success, 1 failure while working, 2 bad usage or input.");
+            "Exit codes: 0 success, 1 failure while working, 2 bad usage or input, 130 interrupted (Ctrl+C; train keeps the model it had finished).");
         root.Options.Add(new HelpOption());
         // Not the built-in VersionOption: it reports the entry assembly (a test host, say); Tanuki's own version is what users need.
         var version = new Option<bool>("--version") { Description = "Show Tanuki's version" };
@@ -54,7 +61,7 @@ public static class Program
             Console.Error.WriteLine("tanuki: say what to do, e.g. 'tanuki demo' or 'tanuki train DATA_DIR'. Run 'tanuki --help' for usage.");
             return BadInput;
         });
-        root.Subcommands.Add(Commands.TrainCommand.Create());
+        root.Subcommands.Add(Commands.TrainCommand.Create(cancellationToken));
         root.Subcommands.Add(Commands.EvaluateCommand.Create());
         root.Subcommands.Add(Commands.PredictCommand.Create());
         root.Subcommands.Add(Commands.SummaryCommand.Create());

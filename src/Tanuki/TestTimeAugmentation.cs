@@ -1,7 +1,7 @@
 namespace Tanuki;
 
 /// <summary>
-/// What <see cref="Model.Predict(TorchSharp.torch.Tensor, int, int)"/> and <c>Evaluate</c> average the model's
+/// What <see cref="Model.Predict(TorchSharp.torch.Tensor, int, int, CancellationToken)"/> and <c>Evaluate</c> average the model's
 /// output over, for a model that was trained to see its inputs so (<see cref="Model.TestTimeAugmentation"/>).
 /// </summary>
 public enum TestTimeAugmentation

@@ -2,7 +2,10 @@ using Tanuki.Data;
 
 namespace Tanuki.Cli.Commands;
 
-/// <summary>Runs a verb and turns failures into exit codes: 2 with the message for bad usage or input, 1 for anything else.</summary>
+/// <summary>
+/// Runs a verb and turns failures into exit codes: 2 with the message for bad usage or input, 130 when cancelled (Ctrl+C),
+/// 1 for anything else.
+/// </summary>
 internal static class CommandRunner
 {
     public static int Run(Func<int> action)
@@ -15,6 +18,11 @@ internal static class CommandRunner
         {
             Console.Error.WriteLine($"tanuki: {e.Message}");
             return Program.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("tanuki: interrupted");
+            return Program.Interrupted;
         }
         catch (Exception e) when (InputProblem(e) is Exception input)
         {

@@ -61,7 +61,7 @@ internal static class DemoCommand
         double final = Accuracy(m, testX, sample.Test.Y);
         double frozenAcc = frozen.Value ?? final;   // no fine-tuning: the result is the frozen-base model
 
-        m.Save(model);
+        m.Save(model, includeOptimizer: false);
         var (confusion, _) = Evaluation.Run(m, Dataset.FromTensors(testX, sample.Test.Y, classes).Batch(64), classes.Count);
         ReportWriter.Write(report, ReportContent.For(outcome, classes, "tanuki demo",
             [("--image-size", s.Size.ToString(CultureInfo.InvariantCulture)), ("--fine-tune-epochs", s.FineTuneEpochs.ToString(CultureInfo.InvariantCulture))],

@@ -10,7 +10,7 @@ namespace Tanuki.Cli.Commands;
 /// <summary><c>tanuki train DATA_DIR</c>: the transfer-learning recipe of the library on a folder of images.</summary>
 internal static class TrainCommand
 {
-    public static Command Create()
+    public static Command Create(CancellationToken cancellationToken = default)
     {
         var d = new TrainSettings();
         var data = new Argument<string>("DATA_DIR") { Description = "A folder with one subfolder of images per class (JPEG, PNG, BMP, GIF, WebP)." };
@@ -60,8 +60,10 @@ internal static class TrainCommand
                 .Select(o => (o.Name, o == ftEpochs ? fineTuneEpochs.ToString(CultureInfo.InvariantCulture)
                                     : o == size ? settings.Size.ToString(CultureInfo.InvariantCulture)
                                     : Convert.ToString(parse.GetResult(o)?.GetValueOrDefault<object>(), CultureInfo.InvariantCulture) ?? "")).ToList();
+            using var interrupt = new Interrupt(cancellationToken);   // Ctrl+C stops training and keeps what is finished
             return CommandRunner.Run(() => Execute(parse.GetValue(data)!, settings, parse.GetValue(outOpt)!, parse.GetValue(report), Options,
-                                                   "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value)), OnError.Parse(parse.GetValue(onError)!)));
+                                                   "tanuki " + string.Join(' ', parse.Tokens.Select(t => t.Value)), OnError.Parse(parse.GetValue(onError)!),
+                                                   interrupt.Token));
         });
         return cmd;
     }
@@ -70,7 +72,7 @@ internal static class TrainCommand
         text.Trim() is "" or "none" ? [] : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static int Execute(string dataDir, TrainSettings s, string outPath, string? reportPath,
-                               Func<List<(string, string)>> options, string commandLine, string onError)
+                               Func<List<(string, string)>> options, string commandLine, string onError, CancellationToken cancellationToken)
     {
         s.Validate();
         DataFolder.Check(dataDir);
@@ -103,8 +105,9 @@ internal static class TrainCommand
         Console.WriteLine($"Images: {s.Size}x{s.Size}" + (s.ImageSize is null ? $" ({s.ImageBase.Name}'s native size)" : "") + $", {ResizeText(s.ResizeMode)}");
         TimeSpan loading = total.Elapsed;
 
-        TrainOutcome outcome = TrainRun.Execute(s, classes, train.ClassNames, train, val, Console.Out);
-        outcome.Model.Classifier.Save(model);
+        TrainOutcome outcome = TrainRun.Execute(s, classes, train.ClassNames, train, val, Console.Out, cancellationToken: cancellationToken);
+        if (outcome.Interruption is TrainingCanceledException stopped) return Interrupted(stopped, s.Pretrained, outcome.Model.Classifier, model);
+        outcome.Model.Classifier.Save(model, includeOptimizer: false);   // a finished model: its optimizer's state would only triple the file
         Console.WriteLine($"Wrote the model to {model}");
         OnError.Summarize(train.SkippedFiles, null, Console.Error);
         if (report is not null)
@@ -114,6 +117,27 @@ internal static class TrainCommand
             Console.WriteLine($"Wrote the report to {report}");
         }
         return Program.Ok;
+    }
+
+    /// <summary>
+    /// Ctrl+C stopped training: write the best model the recipe had finished (the frozen-base model of stage 1, put back
+    /// when stage 2 was interrupted), whole or not at all (the save is atomic and no longer cancellable); no report.
+    /// </summary>
+    private static int Interrupted(TrainingCanceledException stopped, bool pretrained, Model classifier, string path)
+    {
+        if (stopped.CompletedStages == 0)
+        {
+            Console.Error.WriteLine(pretrained ? "tanuki: interrupted before stage 1 (the head on the frozen base) finished; no model was written."
+                                               : $"tanuki: interrupted after {stopped.History.Epochs.Count} complete epochs of training from random weights; no model was written.");
+            return Program.Interrupted;
+        }
+        classifier.Save(path, includeOptimizer: false);
+        string which = stopped.CompletedStages == 1
+            ? "during fine-tuning (stage 2): wrote the frozen-base model of stage 1"
+            : "while refitting on all the images: wrote the fine-tuned model judged on the held-out images";
+        Console.WriteLine($"Wrote the model to {path}");
+        Console.Error.WriteLine($"tanuki: interrupted {which} to {path}; no report was written.");
+        return Program.Interrupted;
     }
 
     internal static string ResizeText(ResizeMode mode) => mode switch

@@ -19,17 +19,24 @@ internal sealed class TrainOutcome
     public History? Scratch { get; init; }
 
     public required TimeSpan Duration { get; init; }
+
+    /// <summary>
+    /// Set when training was cancelled (Ctrl+C): <see cref="TrainingCanceledException.CompletedStages"/> says whether the
+    /// model holds a finished result (the frozen-base model of stage 1, or better) that is worth writing.
+    /// </summary>
+    public TrainingCanceledException? Interruption { get; init; }
 }
 
 /// <summary>
 /// <c>tanuki train</c>'s and <c>tanuki demo</c>'s shared step: build the classifier on the base and train it — with
-/// the library's recipe (<see cref="Model.FineTune(Layer, Dataset, Dataset?, FineTuneOptions?)"/>) for a pretrained
+/// the library's recipe (<see cref="Model.FineTune(Layer, Dataset, Dataset?, FineTuneOptions?, CancellationToken)"/>) for a pretrained
 /// base, or with <c>Fit</c> for one from scratch.
 /// </summary>
 internal static class TrainRun
 {
+    /// <summary>Builds and trains; <paramref name="cancellationToken"/> stops training as <c>Model.FineTune</c> and <c>Fit</c> say.</summary>
     public static TrainOutcome Execute(TrainSettings s, int classes, IReadOnlyList<string> classNames, Dataset train, Dataset? validation, TextWriter log,
-                                       IReadOnlyList<Callback>? callbacks = null)
+                                       IReadOnlyList<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         TransferModel m;
         try
@@ -51,13 +58,27 @@ internal static class TrainRun
         var clock = Stopwatch.StartNew();
         if (s.Pretrained)
         {
-            FineTuneResult r = m.Classifier.FineTune(m.Base, train, validation, s.ToFineTuneOptions(log, callbacks ?? []));
-            return new TrainOutcome { Model = m, Recipe = r, Duration = clock.Elapsed };
+            try
+            {
+                FineTuneResult r = m.Classifier.FineTune(m.Base, train, validation, s.ToFineTuneOptions(log, callbacks ?? []), cancellationToken);
+                return new TrainOutcome { Model = m, Recipe = r, Duration = clock.Elapsed };
+            }
+            catch (TrainingCanceledException e)
+            {
+                return new TrainOutcome { Model = m, Interruption = e, Duration = clock.Elapsed };
+            }
         }
         log.WriteLine($"Training ResNet-18 from random weights ({s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")} at learning rate {s.LearningRate:g})");
         var stop = validation is not null && s.Patience > 0 ? new List<Callback> { new EarlyStopping("val_loss", patience: s.Patience, restoreBestWeights: true) } : [];
-        History h = m.Classifier.Fit(train, s.Epochs, s.Verbose, stop, validation);
-        return new TrainOutcome { Model = m, Scratch = h, Duration = clock.Elapsed };
+        try
+        {
+            History h = m.Classifier.Fit(train, s.Epochs, s.Verbose, stop, validation, cancellationToken: cancellationToken);
+            return new TrainOutcome { Model = m, Scratch = h, Duration = clock.Elapsed };
+        }
+        catch (TrainingCanceledException e)
+        {
+            return new TrainOutcome { Model = m, Interruption = e, Duration = clock.Elapsed };
+        }
     }
 
     private static void CheckUnfreeze(TransferModel m, string spec)

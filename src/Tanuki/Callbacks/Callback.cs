@@ -5,7 +5,9 @@ namespace Tanuki.Callbacks;
 /// <see cref="OnTrainBegin"/>, then per epoch <see cref="OnEpochBegin"/>, per batch <see cref="OnBatchBegin"/> and
 /// <see cref="OnBatchEnd"/>, then <see cref="OnEpochEnd"/> (with validation results), and last <see cref="OnTrainEnd"/>.
 /// Logs hold plain numbers (<c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, ...), never tensors. To stop training,
-/// set <c>Model.StopTraining</c>.
+/// set <c>Model.StopTraining</c> (training ends after the current step, as Keras's <c>stop_training</c>, and
+/// <see cref="OnTrainEnd"/> runs), or cancel the token given to <c>Fit</c> (it throws a
+/// <see cref="TrainingCanceledException"/> after the current step, and <see cref="OnTrainEnd"/> does not run).
 /// </summary>
 public abstract class Callback
 {

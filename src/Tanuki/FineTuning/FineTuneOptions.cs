@@ -4,7 +4,7 @@ using Tanuki.Optimizers;
 namespace Tanuki;
 
 /// <summary>
-/// The knobs of <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?)"/>. The defaults make
+/// The knobs of <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?, CancellationToken)"/>. The defaults make
 /// the choices that fit a few dozen to a few thousand images, measured in <c>benchmarks/fewshot</c> and
 /// <c>benchmarks/accuracy</c>: classes balanced by weight; a head that is one Dense layer fitted as a regularised
 /// logistic regression on cached features of each image and augmented views of it, its penalty chosen by stratified
@@ -136,6 +136,18 @@ public sealed class FineTuneOptions
     /// <summary>0 silent, 1 progress bar, 2 one line per epoch (as <c>Fit</c>); above 0 also prints every choice the recipe makes.</summary>
     public int Verbose { get; init; } = 1;
 
-    /// <summary>Where stage messages go (null: the console).</summary>
+    /// <summary>Where stage messages and both stages' progress bars go (null: the console).</summary>
     public TextWriter? Output { get; init; }
+
+    /// <summary>
+    /// Receives every choice and stage message (whatever <see cref="Verbose"/> is) and, from both stages' <c>Fit</c>,
+    /// one entry per epoch (see <see cref="FitOptions.Logger"/>).
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
+
+    /// <summary>
+    /// Receives the progress of the stages that train with <c>Fit</c>: <see cref="FitProgress.Stage"/> is <c>"head"</c>
+    /// (stage 1 with <c>Head = "fit"</c> or a head that is not one Dense layer) or <c>"fine-tuning"</c> (stage 2, and its refit).
+    /// </summary>
+    public IProgress<FitProgress>? Progress { get; init; }
 }

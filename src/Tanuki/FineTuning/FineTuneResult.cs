@@ -2,7 +2,7 @@ using Tanuki.FineTuning;
 
 namespace Tanuki;
 
-/// <summary>What <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?)"/> did: both stages' histories, every automatic choice, and the validation that judged fine-tuning.</summary>
+/// <summary>What <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?, CancellationToken)"/> did: both stages' histories, every automatic choice, and the validation that judged fine-tuning.</summary>
 public sealed record FineTuneResult
 {
     internal FineTuneResult(History stage1, History stage2, IReadOnlyList<Layer> unfrozen, IReadOnlyList<Layer> batchNormKeptFrozen, int? bestEpoch)

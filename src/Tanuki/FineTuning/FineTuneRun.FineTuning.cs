@@ -22,7 +22,18 @@ internal sealed partial class FineTuneRun
         _base.Freeze();
         if (fitted is not null) fitted.SetAllDataHead(head!);
         Say($"Refitting: fine-tuning again from the frozen-base model on all {train.Count} training images.");
-        var (_, _, _, failure) = FineTune(train.Batches(train.All(), batchSize, shuffle: true, _options.Seed + 1), null, classWeight);
+        string? failure;
+        try
+        {
+            (_, _, _, failure) = FineTune(train.Batches(train.All(), batchSize, shuffle: true, _options.Seed + 1), null, classWeight);
+        }
+        catch (OperationCanceledException e)
+        {
+            _model.SetWeights(judgedWeights.Values);
+            throw new TrainingCanceledException(
+                "Fine-tuning was cancelled while refitting on all the images; the fine-tuned model judged on the held-out images (which beat the frozen-base model) was put back.",
+                (e as TrainingCanceledException)?.History ?? new History(), 2, _cancellationToken, e);
+        }
         if (failure is null)
         {
             Choose("refit", $"on all {train.Count} images", "fine-tuning won on the held-out images, so it ran again on every training image");
@@ -68,7 +79,8 @@ internal sealed partial class FineTuneRun
             callbacks.Add(new EarlyStopping(_options.Monitor ?? "val_loss", patience: p, restoreBestWeights: _options.RestoreBestWeights) { Output = _options.Output });
         try
         {
-            History h = _model.Fit(train, _options.FineTuneEpochs, _options.Verbose, callbacks, judge, classWeight);
+            History h = _model.Fit(train, _options.FineTuneEpochs, _options.Verbose, callbacks, judge, classWeight,
+                                   options: FitOptions("fine-tuning"), cancellationToken: _cancellationToken);
             string? bad = _model.Weights.FirstOrDefault(v => !v.Value.isfinite().all().item<bool>())?.Name;
             return (h, unfrozen, keptFrozen, bad is null ? null : $"weight '{bad}' is not finite after fine-tuning");
         }
@@ -127,6 +139,7 @@ internal sealed partial class FineTuneRun
             using var _ = no_grad();
             scope.Attach(x);
             predicted.AddRange(_model.Infer(x.to(Backend.Device)).argmax(-1).cpu().data<long>().ToArray().Select(p => (int)p));
+            _cancellationToken.ThrowIfCancellationRequested();
         }
         return predicted.ToArray();
     }

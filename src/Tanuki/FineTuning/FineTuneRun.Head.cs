@@ -44,12 +44,12 @@ internal sealed partial class FineTuneRun
         int views = images ? _options.AugmentedViews ?? (train.Count <= 2000 ? 6 : 2) : 1;
         if (views < 1) throw new ArgumentOutOfRangeException(nameof(_options), views, $"Expected at least 1 augmented view. Received: AugmentedViews={views}");
         var clock = Stopwatch.StartNew();
-        Tensor features = FrozenFeatures.Compute(prefix, train, train.All(), views, _options.Seed, sampleShape, _options.Verbose > 0 ? _log : null);
+        Tensor features = FrozenFeatures.Compute(prefix, train, train.All(), views, _options.Seed, sampleShape, _options.Verbose > 0 ? _log : null, _cancellationToken);
         Choose("frozen features", $"{train.Count} images × {views} views",
                $"the frozen base ran once on {FeatureViews.Describe(views)} ({clock.Elapsed.TotalSeconds:0.0}s); the head trains on these cached features");
 
         int folds = Math.Min(_options.CrossValidationFolds, train.Count);
-        var (search, outOfFold) = HeadSearch.Run(features, train.Labels, weights, head.Units, folds, _options.Seed);
+        var (search, outOfFold) = HeadSearch.Run(features, train.Labels, weights, head.Units, folds, _options.Seed, _cancellationToken);
         HeadCandidate best = search[0];
         bool flip = _options.TestTimeAugmentation switch
         {
@@ -73,7 +73,7 @@ internal sealed partial class FineTuneRun
         if (heldIdx is not null) fit.JudgePredictions = fit.Predict(heldIdx, flip);
         else if (validation is not null)
         {
-            using Tensor judgeFeatures = FrozenFeatures.Compute(prefix, validation, validation.All(), flip ? 2 : 1, _options.Seed, sampleShape, null);
+            using Tensor judgeFeatures = FrozenFeatures.Compute(prefix, validation, validation.All(), flip ? 2 : 1, _options.Seed, sampleShape, null, _cancellationToken);
             fit.JudgePredictions = fit.Predict(judgeFeatures, flip);
         }
         return (fit, flip);
@@ -87,6 +87,7 @@ internal sealed partial class FineTuneRun
         EarlyStopping? stop = _options.HeadPatience is int p ? new EarlyStopping(monitor, patience: p, restoreBestWeights: _options.RestoreBestWeights) { Output = _options.Output } : null;
         Say($"Stage 1/2: training the head, '{_base.Name}' frozen ({_base.CountParams():N0} parameters); {TrainableParams():N0} trainable parameters.");
         return _model.Fit(train.Batches(fitIdx, batchSize, shuffle: true, _options.Seed), _options.HeadEpochs, _options.Verbose,
-                         [.. _options.Callbacks, .. stop is null ? Array.Empty<Callback>() : [stop]], val, classWeight);
+                         [.. _options.Callbacks, .. stop is null ? Array.Empty<Callback>() : [stop]], val, classWeight,
+                         options: FitOptions("head"), cancellationToken: _cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Tanuki.Callbacks;
 using Tanuki.Layers;
 using Tanuki.Losses;
@@ -9,7 +10,7 @@ using static TorchSharp.torch;
 namespace Tanuki.FineTuning;
 
 /// <summary>
-/// One run of the transfer-learning recipe (<see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?)"/>),
+/// One run of the transfer-learning recipe (<see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?, CancellationToken)"/>),
 /// top to bottom:
 /// <list type="number">
 /// <item>Freeze the base. Weight classes (balanced by default).</item>
@@ -24,13 +25,14 @@ namespace Tanuki.FineTuning;
 /// </list>
 /// Every choice goes to the log and to <see cref="FineTuneResult.Choices"/>.
 /// </summary>
-internal sealed partial class FineTuneRun(Model model, Layer baseModel, FineTuneOptions options)
+internal sealed partial class FineTuneRun(Model model, Layer baseModel, FineTuneOptions options, CancellationToken cancellationToken = default)
 {
     private readonly Model _model = model;
     private readonly Layer _base = baseModel;
     private readonly FineTuneOptions _options = options;
     private readonly List<FineTuneChoice> _choices = [];
     private readonly TextWriter _log = options.Output ?? Console.Out;
+    private readonly CancellationToken _cancellationToken = cancellationToken;
 
     public FineTuneResult Execute(SampleSet train, SampleSet? validation, int batchSize)
     {
@@ -91,15 +93,41 @@ internal sealed partial class FineTuneRun(Model model, Layer baseModel, FineTune
         SampleSet judge = validation ?? train;
         int[] judgeLabels = judgeIdx.Select(i => judge.Labels[i]).ToArray();
         double[] judgeWeights = _options.BalanceClasses ? HeadSearch.BalancedWeights(judgeLabels) : Enumerable.Repeat(1.0, judgeIdx.Length).ToArray();
-        int[] frozenPredicted = fitted?.JudgePredictions ?? Predict(judge, judgeIdx, batchSize);
         using var snapshot = new WeightsSnapshot(_model.GetWeights());
+        try
+        {
+            int[] frozenPredicted = fitted?.JudgePredictions ?? Predict(judge, judgeIdx, batchSize);
+            return FineTuneStage(train, fitIdx, fitted, head, heldIdx, judge, judgeIdx, judgeLabels, judgeWeights, frozenPredicted, validation is null,
+                                 outOfFold, history1, batchSize, classWeight, snapshot);
+        }
+        catch (OperationCanceledException e) when (e is not TrainingCanceledException { CompletedStages: > 0 })
+        {
+            // Cancelled in stage 2: the frozen-base model, as if fine-tuning had been reverted, is the best finished result.
+            _model.SetWeights(snapshot.Values);
+            _base.Freeze();
+            if (fitted is not null && heldIdx is not null) fitted.SetAllDataHead(head!);
+            throw new TrainingCanceledException(
+                "Fine-tuning was cancelled in stage 2; the frozen-base model of stage 1 (its head on the frozen base) was put back.",
+                (e as TrainingCanceledException)?.History ?? new History(), 1, _cancellationToken, e);
+        }
+        finally
+        {
+            fitted?.Dispose();
+        }
+    }
+
+    /// <summary>Stage 2: fine-tune, judge against the frozen-base model, keep the better (and refit it on all the images).</summary>
+    private FineTuneResult FineTuneStage(SampleSet train, int[] fitIdx, HeadFit? fitted, Dense? head, int[]? heldIdx, SampleSet judge, int[] judgeIdx, int[] judgeLabels,
+                                         double[] judgeWeights, int[] frozenPredicted, bool heldOut, (int[], int[], string)? outOfFold, History history1,
+                                         int batchSize, Dictionary<int, double>? classWeight, WeightsSnapshot snapshot)
+    {
         var (history2, unfrozen, keptFrozen, failure) = FineTune(train.Batches(fitIdx, batchSize, shuffle: true, _options.Seed),
                                                                   judge.Batches(judgeIdx, batchSize, shuffle: false, 0), classWeight);
         int[]? tunedPredicted = failure is null ? Predict(judge, judgeIdx, batchSize) : null;
         bool[] frozenRight = Right(frozenPredicted, judgeLabels);
         bool[]? tunedRight = tunedPredicted is null ? null : Right(tunedPredicted, judgeLabels);
         bool keep = Decide(frozenRight, tunedRight, judgeWeights, failure, judgeIdx.Length);
-        string judged = validation is null ? $"the {judgeIdx.Length} held-out training images" : $"the {judgeIdx.Length} validation images";
+        string judged = heldOut ? $"the {judgeIdx.Length} held-out training images" : $"the {judgeIdx.Length} validation images";
         if (keep)
         {
             outOfFold = (judgeLabels, tunedPredicted!, $"{judged} (fine-tuned model)");
@@ -112,7 +140,6 @@ internal sealed partial class FineTuneRun(Model model, Layer baseModel, FineTune
             if (fitted is not null && heldIdx is not null) fitted.SetAllDataHead(head!);
             outOfFold ??= (judgeLabels, frozenPredicted, $"{judged} (frozen-base model)");
         }
-        fitted?.Dispose();
         return Result(history1, history2, unfrozen, keptFrozen, fitted, outOfFold) with
         {
             ValidationSamples = judgeIdx.Length, FrozenValidationAccuracy = Accuracy(frozenRight, judgeWeights),
@@ -158,6 +185,10 @@ internal sealed partial class FineTuneRun(Model model, Layer baseModel, FineTune
     private void Say(string message)
     {
         if (_options.Verbose > 0) _log.WriteLine(message);
+        _options.Logger?.LogInformation("{Message}", message);
     }
+
+    /// <summary>How a stage's <c>Fit</c> reports: where the recipe does, labelled with the stage.</summary>
+    private FitOptions FitOptions(string stage) => new() { Output = _options.Output, Logger = _options.Logger, Progress = _options.Progress, Stage = stage };
 
 }

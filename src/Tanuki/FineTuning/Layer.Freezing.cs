@@ -23,7 +23,7 @@ public abstract partial class Layer
     /// name starts with it); a nested model's name stands for its first layer.
     /// <para>Changes take effect at the next <c>Fit</c> epoch, with no recompile. BatchNormalization layers are
     /// unfrozen like the others; they still run in inference mode if the base was called with
-    /// <c>training: false</c> (see <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?)"/>).</para>
+    /// <c>training: false</c> (see <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?, CancellationToken)"/>).</para>
     /// </summary>
     /// <returns>The layers holding weights that are now trainable, in order.</returns>
     /// <exception cref="ArgumentException">No layer has that name or prefix; the message lists the names there are.</exception>

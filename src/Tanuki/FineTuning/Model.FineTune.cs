@@ -6,16 +6,16 @@ namespace Tanuki;
 
 public partial class Model
 {
-    /// <summary>Runs <see cref="FineTune(Layer, Dataset, Dataset?, FineTuneOptions?)"/> on in-memory tensors.</summary>
+    /// <summary>Runs <see cref="FineTune(Layer, Dataset, Dataset?, FineTuneOptions?, CancellationToken)"/> on in-memory tensors.</summary>
     public FineTuneResult FineTune(Layer baseModel, Tensor x, Tensor y, int batchSize = 32, (Tensor X, Tensor Y)? validationData = null,
-                                   FineTuneOptions? options = null)
+                                   FineTuneOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         options ??= new FineTuneOptions();
         var train = new TensorBatches(x, y, batchSize, options.Shuffle);
         Dataset? val = validationData is (Tensor vx, Tensor vy) ? new TensorBatches(vx, vy, batchSize, shuffle: false) : null;
-        return FineTune(baseModel, train, val, options);
+        return FineTune(baseModel, train, val, options, cancellationToken);
     }
 
     /// <summary>
@@ -44,8 +44,14 @@ public partial class Model
     /// enough to read into memory (the recipe addresses samples one by one).</param>
     /// <param name="validationData">Images to judge fine-tuning on; null holds out <see cref="FineTuneOptions.FineTuneValidationSplit"/> of the training images.</param>
     /// <param name="options">The recipe's knobs; null for the defaults.</param>
+    /// <param name="cancellationToken">Stops the recipe within one step or batch (the frozen-feature pass, the head's
+    /// cross-validation and both stages' <c>Fit</c> included) with a <see cref="TrainingCanceledException"/>. The model then
+    /// holds the best result the recipe had finished: cancelled in stage 2, the frozen-base model of stage 1 is put back
+    /// (<see cref="TrainingCanceledException.CompletedStages"/> 1) and can be saved; cancelled before stage 1 finished,
+    /// its weights are not a finished model (0).</param>
     /// <returns>Both stages' histories, the choices made, and the validation that judged fine-tuning.</returns>
-    public FineTuneResult FineTune(Layer baseModel, Dataset train, Dataset? validationData = null, FineTuneOptions? options = null)
+    public FineTuneResult FineTune(Layer baseModel, Dataset train, Dataset? validationData = null, FineTuneOptions? options = null,
+                                   CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(baseModel);
         ArgumentNullException.ThrowIfNull(train);
@@ -53,6 +59,7 @@ public partial class Model
         EnsureCompiled("fine-tuning (FineTune): the recipe uses the compiled loss and metrics");
         CheckFineTune(baseModel, options);
         if (!train.IsBatched) throw new ArgumentException("FineTune needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(train));
+        if (cancellationToken.IsCancellationRequested) throw Canceled(cancellationToken, null);
         ClassNames ??= train.ClassNames;
         // A model trained on padded (or cropped) images loads new ones the same way (ImageDataset.LoadImage(path, model)).
         if (train is ImageDataset folder) ImageResize ??= folder.Resize;
@@ -61,8 +68,20 @@ public partial class Model
         using SampleSet samples = SampleSet.From(train, classes);
         using SampleSet? validation = validationData is null ? null : SampleSet.From(validationData, classes);
         if (samples.Count < 2) throw new ArgumentException($"Fine-tuning needs at least 2 training samples. Received: {samples.Count}.", nameof(train));
-        return new FineTuneRun(this, baseModel, options).Execute(samples, validation, batchSize);
+        try
+        {
+            return new FineTuneRun(this, baseModel, options, cancellationToken).Execute(samples, validation, batchSize);
+        }
+        catch (OperationCanceledException e) when (e is not TrainingCanceledException { CompletedStages: > 0 })
+        {
+            throw Canceled(cancellationToken, e);
+        }
     }
+
+    /// <summary>Cancelled before stage 1 finished: no finished model to put back.</summary>
+    private static TrainingCanceledException Canceled(CancellationToken token, OperationCanceledException? e) =>
+        new("Fine-tuning was cancelled before stage 1 (the head on the frozen base) finished, so the model holds no finished result.",
+            (e as TrainingCanceledException)?.History ?? new History(), 0, token, e);
 
     private void CheckFineTune(Layer baseModel, FineTuneOptions options)
     {

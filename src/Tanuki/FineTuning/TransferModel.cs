@@ -8,7 +8,7 @@ namespace Tanuki.FineTuning;
 /// augmentation layers (random in training, identity in inference, as in the Keras guide) → the base's
 /// preprocessing → the base, called with <c>training: false</c> so its BatchNormalization stays in inference mode →
 /// global average pooling (for a feature map) → dropout → <c>Dense(classes)</c> logits. Train it with
-/// <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?)"/> on <see cref="Base"/>.
+/// <see cref="Model.FineTune(Layer, Data.Dataset, Data.Dataset?, FineTuneOptions?, CancellationToken)"/> on <see cref="Base"/>.
 /// </summary>
 public sealed class TransferModel
 {

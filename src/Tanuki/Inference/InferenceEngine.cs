@@ -1,8 +1,8 @@
 namespace Tanuki;
 
 /// <summary>
-/// Which engine runs a model's inference: <see cref="Model.Predict(TorchSharp.torch.Tensor, int, int)"/>,
-/// <see cref="Model.Evaluate(Data.Dataset, int)"/> and the frozen-feature pass of <c>Fit</c>. Training always runs on
+/// Which engine runs a model's inference: <see cref="Model.Predict(TorchSharp.torch.Tensor, int, int, CancellationToken)"/>,
+/// <see cref="Model.Evaluate(Data.Dataset, int, CancellationToken)"/> and the frozen-feature pass of <c>Fit</c>. Training always runs on
 /// libtorch. Set it on <see cref="Model.Execution"/>, or for every model on <see cref="ExecutionOptions.Default"/>.
 /// </summary>
 public enum InferenceEngine

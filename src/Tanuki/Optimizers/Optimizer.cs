@@ -136,6 +136,38 @@ public abstract class Optimizer : IDisposable
         }
     }
 
+    /// <summary>The state to checkpoint: the iteration count and, per variable with state, its update count and slot tensors (live, not copies).</summary>
+    internal (long Iterations, IReadOnlyList<(Variable Variable, long Steps, Tensor[] Slots)> Slots) ExportState() =>
+        (Iterations, _slots.Select(kv => (kv.Key, kv.Value.Steps, kv.Value.Tensors)).ToList());
+
+    /// <summary>
+    /// Replaces all state with a checkpoint's (slot tensors are copied to each variable's device and dtype) and returns
+    /// true, when the slot counts and shapes are this optimizer's; otherwise (a checkpoint of another kind or set-up, e.g.
+    /// SGD with momentum for SGD without) returns false and changes nothing.
+    /// </summary>
+    internal bool TryImportState(long iterations, IReadOnlyList<(Variable Variable, long Steps, Tensor[] Slots)> slots)
+    {
+        var created = new List<(Variable, SlotState)>();
+        using (var scope = NewDisposeScope())
+        {
+            foreach (var (v, steps, saved) in slots)
+            {
+                Tensor[] fresh = CreateSlots(v);
+                if (fresh.Length != saved.Length || fresh.Zip(saved).Any(p => !p.First.shape.SequenceEqual(p.Second.shape)))
+                {
+                    foreach (var (_, made) in created) foreach (Tensor t in made.Tensors) t.Dispose();
+                    return false;
+                }
+                for (int i = 0; i < fresh.Length; i++) fresh[i] = saved[i].to(fresh[i].device).to_type(fresh[i].dtype).clone();
+                created.Add((v, new SlotState(fresh.Select(t => t.DetachFromDisposeScope()).ToArray()) { Steps = steps }));
+            }
+        }
+        Reset();
+        foreach (var (v, state) in created) _slots[v] = state;
+        Iterations = iterations;
+        return true;
+    }
+
     /// <summary>How many updates a variable has had since its state was created (0: no state).</summary>
     internal long StepsOf(Variable variable) => _slots.TryGetValue(variable, out SlotState? s) ? s.Steps : 0;
 

@@ -16,7 +16,7 @@ internal static class ModelArchive
     public const string MetadataEntry = "metadata.json";
     public const string WeightsEntry = "model.safetensors";
 
-    public static void Save(Model model, string path)
+    public static void Save(Model model, string path, bool includeOptimizer = false)
     {
         LayerTree.CheckSavable(model);
         if (model.ClassNames is { } classNames && ClassNamesMismatch(model, classNames.Count) is string problem)
@@ -32,13 +32,15 @@ internal static class ModelArchive
         };
         if (model.TestTimeAugmentation != TestTimeAugmentation.None) metadata["test_time_augmentation"] = Snake(model.TestTimeAugmentation.ToString());
         if (model.ImageResize is Data.ResizeMode resize) metadata["image_resize"] = Snake(resize.ToString());
+        if (model.CompletedEpochs > 0) metadata["epoch"] = model.CompletedEpochs;
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             WriteJson(zip, MetadataEntry, metadata);
             WriteJson(zip, ConfigEntry, config);
-            using Stream w = zip.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open();
-            SafeTensors.Write(w, weights, WeightsMetadata);
+            using (Stream w = zip.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open())
+                SafeTensors.Write(w, weights, WeightsMetadata);
+            if (includeOptimizer && model.Optimizer is not null) OptimizerCheckpoint.Write(zip, model, model.Optimizer);
         });
     }
 
@@ -70,6 +72,14 @@ internal static class ModelArchive
             }
             model.TestTimeAugmentation = ReadEnum(metadata, "test_time_augmentation", TestTimeAugmentation.None, path);
             if (metadata?["image_resize"] is not null) model.ImageResize = ReadEnum(metadata, "image_resize", Data.ResizeMode.Squash, path);
+            if (metadata?["epoch"] is JsonNode epoch)
+                model.CompletedEpochs = epoch is JsonValue ev && ev.TryGetValue(out int e) && e >= 0 ? e
+                    : throw new ModelFileException(path, $"{MetadataEntry}: epoch is {epoch.ToJsonString()}; expected a non-negative whole number.");
+            if (ReadJson(zip, OptimizerCheckpoint.ConfigEntry, path) is JsonObject optimizer)
+            {
+                using SafeTensorsFile? state = zip.GetEntry(OptimizerCheckpoint.StateEntry) is null ? null : ReadTensors(zip, OptimizerCheckpoint.StateEntry, path);
+                model.SavedOptimizer = OptimizerCheckpoint.Read(optimizer, state, model, path);
+            }
             return model;
         }
         catch (InvalidDataException e)
@@ -166,18 +176,20 @@ internal static class ModelArchive
         }
     }
 
-    private static SafeTensorsFile ReadWeights(ZipArchive zip, string path)
+    private static SafeTensorsFile ReadWeights(ZipArchive zip, string path) => ReadTensors(zip, WeightsEntry, path);
+
+    private static SafeTensorsFile ReadTensors(ZipArchive zip, string name, string path)
     {
-        ZipArchiveEntry entry = zip.GetEntry(WeightsEntry)
-            ?? throw new ModelFileException(path, $"the archive has no {WeightsEntry}: the model's weights are missing.");
+        ZipArchiveEntry entry = zip.GetEntry(name)
+            ?? throw new ModelFileException(path, $"the archive has no {name}: the model's weights are missing.");
         using var s = new ChecksumStream(entry.Open());
         SafeTensorsFile file;
         try { file = SafeTensors.Read(s, entry.Length, path); }
-        catch (ModelFileException e) { throw new ModelFileException(path, $"{WeightsEntry}: {e.Problem}", e); }
+        catch (ModelFileException e) { throw new ModelFileException(path, $"{name}: {e.Problem}", e); }
         if (!s.Matches(entry.Crc32))
         {
             file.Dispose();
-            throw Corrupt(path, WeightsEntry);
+            throw Corrupt(path, name);
         }
         return file;
     }

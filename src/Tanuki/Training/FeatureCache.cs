@@ -15,7 +15,8 @@ internal sealed class FeatureCache : IDisposable
     private readonly Model _model;
     private readonly Dataset _data;
     private readonly Dataset? _validation;
-    private readonly int _verbose;
+    private readonly FitLog _log;
+    private readonly CancellationToken _cancellationToken;
     private FrozenPrefix? _prefix;
     private FeatureStore? _train;
     private Tensor? _trainTargets;
@@ -27,12 +28,13 @@ internal sealed class FeatureCache : IDisposable
     /// <summary>Below this many frozen parameters the prefix is too cheap to be worth caching (tests lower it).</summary>
     internal static long MinimumFrozenParameters { get; set; } = 10_000;
 
-    public FeatureCache(Model model, Dataset data, Dataset? validation, int verbose)
+    public FeatureCache(Model model, Dataset data, Dataset? validation, FitLog log, CancellationToken cancellationToken = default)
     {
         _model = model;
         _data = data;
         _validation = validation;
-        _verbose = verbose;
+        _log = log;
+        _cancellationToken = cancellationToken;
     }
 
     /// <summary>Whether the current epoch trains from cached features.</summary>
@@ -103,6 +105,13 @@ internal sealed class FeatureCache : IDisposable
         {
             foreach (var (x, y) in Batches(data))
             {
+                // The pass fires no callback events: cancellation is checked per batch (Fit turns it into its own exception).
+                if (_cancellationToken.IsCancellationRequested)
+                {
+                    x.Dispose();
+                    y.Dispose();
+                    _cancellationToken.ThrowIfCancellationRequested();
+                }
                 using var scope = NewDisposeScope();
                 scope.Attach(x);
                 batchSize = data is TensorBatches tbs ? tbs.BatchSize : Math.Max(batchSize, (int)x.shape[0]);
@@ -200,10 +209,7 @@ internal sealed class FeatureCache : IDisposable
     /// <summary>The rest of the model on cached features.</summary>
     public Tensor RunSuffix(Tensor[] features, bool training) => _prefix!.RunSuffix(features, training);
 
-    private void Say(string message)
-    {
-        if (_verbose >= 1) Console.WriteLine(message);
-    }
+    private void Say(string message) => _log.Say(message);
 
     private void Drop()
     {

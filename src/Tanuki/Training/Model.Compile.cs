@@ -64,6 +64,11 @@ public partial class Model
             throw new ArgumentException($"Metric '{both.Name}' is passed both as a metric and as a weighted metric; pass a separate instance to each.", nameof(weightedMetrics));
         var keys = list.Select(m => (m.Name, m, false)).ToList();
         foreach (Metric m in weighted) keys.Add((list.Any(u => u.Name == m.Name) ? "weighted_" + m.Name : m.Name, m, true));
+        if (SavedOptimizer?.TryRestore(optimizer) == true)
+        {
+            SavedOptimizer.Dispose();
+            SavedOptimizer = null;
+        }
         Optimizer = optimizer;
         Loss = loss;
         Metrics = list;

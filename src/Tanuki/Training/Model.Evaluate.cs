@@ -12,32 +12,36 @@ public partial class Model
     /// <param name="batchSize">Samples per step.</param>
     /// <param name="verbose">0 silent, otherwise one line with the results.</param>
     /// <param name="sampleWeight">A weight per sample (or per loss element) for the loss and the weighted metrics.</param>
-    public Dictionary<string, double> Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1, Tensor? sampleWeight = null)
+    /// <param name="cancellationToken">Stops between batches with an <see cref="OperationCanceledException"/>.</param>
+    public Dictionary<string, double> Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1, Tensor? sampleWeight = null,
+                                               CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         Tensor? w = sampleWeight is null ? null : SampleWeighting.CheckSampleWeight(sampleWeight, x.shape[0]);
         var (data, weighting) = Batches(x, y, w, null, batchSize, shuffle: false);
-        return Evaluate(data, verbose, weighting);
+        return Evaluate(data, verbose, weighting, cancellationToken);
     }
 
     /// <summary>The loss and metrics on arrays, in inference mode.</summary>
-    public Dictionary<string, double> Evaluate(Array x, Array y, int batchSize = 32, int verbose = 1, Tensor? sampleWeight = null) =>
-        Evaluate(Arrays.ToTensor(x), Arrays.ToTensor(y), batchSize, verbose, sampleWeight);
+    public Dictionary<string, double> Evaluate(Array x, Array y, int batchSize = 32, int verbose = 1, Tensor? sampleWeight = null,
+                                               CancellationToken cancellationToken = default) =>
+        Evaluate(Arrays.ToTensor(x), Arrays.ToTensor(y), batchSize, verbose, sampleWeight, cancellationToken);
 
     /// <summary>
     /// The loss and metrics on a batched dataset, in inference mode, on the engine <see cref="Execution"/> chooses
     /// (ONNX Runtime where it measured faster; the same numbers to float rounding).
     /// </summary>
-    public Dictionary<string, double> Evaluate(Dataset data, int verbose = 1) => Evaluate(data, verbose, SampleWeighting.None);
+    public Dictionary<string, double> Evaluate(Dataset data, int verbose = 1, CancellationToken cancellationToken = default) =>
+        Evaluate(data, verbose, SampleWeighting.None, cancellationToken);
 
-    private Dictionary<string, double> Evaluate(Dataset data, int verbose, SampleWeighting weighting)
+    private Dictionary<string, double> Evaluate(Dataset data, int verbose, SampleWeighting weighting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         EnsureCompiled("evaluating the model (Evaluate)");
         if (!data.IsBatched) throw new ArgumentException("Evaluate needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(data));
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var logs = EvaluateBatches(InferenceBatches(data), weighting);
+        var logs = EvaluateBatches(InferenceBatches(data), weighting, cancellationToken);
         if (verbose > 0)
             Console.WriteLine($"{clock.Elapsed.TotalSeconds:0}s" + string.Concat(logs.Select(kv => $" - {kv.Key}: {ProgressBar.Format(kv.Value)}")));
         return logs;
@@ -54,8 +58,10 @@ public partial class Model
     }
 
     /// <summary>Loss and metrics over batches given as (inference forward pass, targets).</summary>
-    private Dictionary<string, double> EvaluateBatches(IEnumerable<(Func<DisposeScope, Tensor> Predict, Tensor Y)> batches, SampleWeighting weighting)
+    private Dictionary<string, double> EvaluateBatches(IEnumerable<(Func<DisposeScope, Tensor> Predict, Tensor Y)> batches, SampleWeighting weighting,
+                                                       CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var lossMean = new Metrics.Mean("loss");
         foreach (var (_, m, _) in _metricKeys) m.ResetState();
         int steps = 0;
@@ -74,6 +80,7 @@ public partial class Model
             nonFinite += NonFiniteRows(predictions);
             samples += predictions.shape[0];
             steps++;
+            cancellationToken.ThrowIfCancellationRequested();   // after the batch, before the next one is loaded
         }
         if (steps == 0) throw new ArgumentException("The evaluation data yielded no batches.");
         if (nonFinite > 0)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Tanuki.Callbacks;
 using Tanuki.Data;
 using TorchSharp;
@@ -8,7 +9,22 @@ namespace Tanuki;
 public partial class Model
 {
     /// <summary>
-    /// Trains on in-memory tensors (or arrays: see the <see cref="Fit(Array, Array, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Array, Array}?, bool, IReadOnlyDictionary{int, double}?, Tensor?)"/> overload).
+    /// The History of the last <c>Fit</c> (Keras's <c>model.history</c>), set when it starts: after a cancelled or failed
+    /// run it holds the epochs that completed.
+    /// </summary>
+    public History? History { get; private set; }
+
+    /// <summary>
+    /// Epochs of training completed: <c>Fit</c> sets it to <c>epoch + 1</c> at the end of each epoch, <c>Save</c> records
+    /// it and <c>Load</c> reads it back, so that <c>Fit(..., initialEpoch: model.CompletedEpochs)</c> resumes a checkpoint.
+    /// </summary>
+    public int CompletedEpochs { get; set; }
+
+    /// <summary>An optimizer state read from a file, waiting for the <c>Compile</c> that takes it (see <see cref="Load"/>).</summary>
+    internal Saving.OptimizerCheckpoint? SavedOptimizer { get; set; }
+
+    /// <summary>
+    /// Trains on in-memory tensors (or arrays: see the <see cref="Fit(Array, Array, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Array, Array}?, bool, IReadOnlyDictionary{int, double}?, Tensor?, int, FitOptions?, CancellationToken)"/> overload).
     /// </summary>
     /// <param name="x">Inputs, batch dimension first.</param>
     /// <param name="y">Targets, one per input.</param>
@@ -24,9 +40,17 @@ public partial class Model
     /// (classes not in the map weigh 1). Validation is not weighted by it.</param>
     /// <param name="sampleWeight">A weight per training sample, <c>(N)</c>, or per loss element (e.g. <c>(N, H, W)</c> for
     /// per-pixel losses). With <paramref name="classWeight"/> too, the two multiply.</param>
+    /// <param name="initialEpoch">The epoch to start at (0-based), as Keras's <c>initial_epoch</c>: to resume a training run
+    /// (with the optimizer's state loaded from a checkpoint), pass the epochs already done; training runs epochs
+    /// <paramref name="initialEpoch"/> to <paramref name="epochs"/> − 1.</param>
+    /// <param name="options">Where progress and messages go besides the console: a <see cref="TextWriter"/>, an
+    /// <c>ILogger</c>, an <see cref="IProgress{T}"/> of <see cref="FitProgress"/>. Null: the console, as <paramref name="verbose"/> asks.</param>
+    /// <param name="cancellationToken">Stops training at the next step boundary (the frozen-feature pass and validation
+    /// included, within one batch) by throwing a <see cref="TrainingCanceledException"/>: see there for the state it leaves.</param>
     public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
                        double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null, bool shuffle = true,
-                       IReadOnlyDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null)
+                       IReadOnlyDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null,
+                       int initialEpoch = 0, FitOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -50,7 +74,7 @@ public partial class Model
             w = w?[TensorIndex.Slice(0, split)];
         }
         var (train, weighting) = Batches(x, y, w, classWeight, batchSize, shuffle);
-        return FitCore(train, epochs, verbose, callbacks, val, weighting, valWeighting);
+        return FitCore(train, epochs, verbose, callbacks, val, weighting, valWeighting, initialEpoch, options, cancellationToken);
     }
 
     /// <summary>
@@ -65,13 +89,15 @@ public partial class Model
     }
 
     /// <summary>Trains on arrays (<c>float[,]</c>, <c>float[,,,]</c>, <c>int[]</c>, ...), as Keras takes NumPy arrays.</summary>
-    /// <inheritdoc cref="Fit(Tensor, Tensor, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, IReadOnlyDictionary{int, double}?, Tensor?)"/>
+    /// <inheritdoc cref="Fit(Tensor, Tensor, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, IReadOnlyDictionary{int, double}?, Tensor?, int, FitOptions?, CancellationToken)"/>
     public History Fit(Array x, Array y, int batchSize = 32, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null,
                        double validationSplit = 0, (Array X, Array Y)? validationData = null, bool shuffle = true,
-                       IReadOnlyDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null)
+                       IReadOnlyDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null,
+                       int initialEpoch = 0, FitOptions? options = null, CancellationToken cancellationToken = default)
     {
         (Tensor X, Tensor Y)? val = validationData is (Array vx, Array vy) ? (Arrays.ToTensor(vx), Arrays.ToTensor(vy)) : null;
-        return Fit(Arrays.ToTensor(x), Arrays.ToTensor(y), batchSize, epochs, verbose, callbacks, validationSplit, val, shuffle, classWeight, sampleWeight);
+        return Fit(Arrays.ToTensor(x), Arrays.ToTensor(y), batchSize, epochs, verbose, callbacks, validationSplit, val, shuffle, classWeight, sampleWeight,
+                   initialEpoch, options, cancellationToken);
     }
 
     /// <summary>Trains on a batched <see cref="Dataset"/>.</summary>
@@ -82,45 +108,71 @@ public partial class Model
     /// <param name="validationData">Batches to validate on at the end of each epoch (unweighted).</param>
     /// <param name="classWeight">A weight per class index, multiplying the loss of each training sample of that class
     /// (classes not in the map weigh 1).</param>
+    /// <param name="initialEpoch">The epoch to start at (0-based), as Keras's <c>initial_epoch</c>: to resume a training run
+    /// (with the optimizer's state loaded from a checkpoint), pass the epochs already done; training runs epochs
+    /// <paramref name="initialEpoch"/> to <paramref name="epochs"/> − 1.</param>
+    /// <param name="options">Where progress and messages go besides the console: a <see cref="TextWriter"/>, an
+    /// <c>ILogger</c>, an <see cref="IProgress{T}"/> of <see cref="FitProgress"/>. Null: the console, as <paramref name="verbose"/> asks.</param>
+    /// <param name="cancellationToken">Stops training at the next step boundary (the frozen-feature pass and validation
+    /// included, within one batch) by throwing a <see cref="TrainingCanceledException"/>: see there for the state it leaves.</param>
     public History Fit(Dataset data, int epochs = 1, int verbose = 1, IEnumerable<Callback>? callbacks = null, Dataset? validationData = null,
-                       IReadOnlyDictionary<int, double>? classWeight = null)
+                       IReadOnlyDictionary<int, double>? classWeight = null,
+                       int initialEpoch = 0, FitOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return FitCore(data, epochs, verbose, callbacks, validationData, SampleWeighting.ForClasses(classWeight), SampleWeighting.None);
+        return FitCore(data, epochs, verbose, callbacks, validationData, SampleWeighting.ForClasses(classWeight), SampleWeighting.None,
+                       initialEpoch, options, cancellationToken);
     }
 
     private History FitCore(Dataset data, int epochs, int verbose, IEnumerable<Callback>? callbacks, Dataset? validationData,
-                            SampleWeighting weighting, SampleWeighting validationWeighting)
+                            SampleWeighting weighting, SampleWeighting validationWeighting, int initialEpoch, FitOptions? options,
+                            CancellationToken cancellationToken)
     {
         EnsureCompiled("training the model (Fit)");
         Guard.Positive(epochs);
+        if (initialEpoch < 0 || initialEpoch >= epochs)
+            throw new ArgumentOutOfRangeException(nameof(initialEpoch), initialEpoch,
+                $"initialEpoch must be at least 0 and less than epochs ({epochs}): training runs epochs initialEpoch to epochs - 1. Received: initialEpoch={initialEpoch}");
         if (!data.IsBatched) throw new ArgumentException("Fit needs a batched Dataset: call .Batch(batchSize) on it first.", nameof(data));
         if (validationData is { IsBatched: false })
             throw new ArgumentException("Fit needs batched validation data: call .Batch(batchSize) on it first.", nameof(validationData));
         if (Outputs.Count > 1) throw new NotSupportedException($"Fit supports models with one output; model '{Name}' has {Outputs.Count}.");
+        var history = new History();
+        History = history;
+        var log = new FitLog(verbose, options);
+        ThrowIfCanceled(cancellationToken, history, log, "before the first step");
         ClassNames ??= data.ClassNames;
 
-        var history = new History();
         var all = new List<Callback>(callbacks ?? []) { history };
-        if (verbose > 0) all.Add(new ProgressBar(verbose));
+        if (verbose > 0) all.Add(new ProgressBar(verbose, options?.Output));
+        if (options is { Progress: not null } or { Logger: not null }) all.Add(new ProgressReporter(options));
         var parameters = new Dictionary<string, long> { ["epochs"] = epochs, ["steps"] = data.Cardinality, ["verbose"] = verbose };
         var cbs = new CallbackList(all, this, parameters);
         var lossMean = new Metrics.Mean("loss");
 
         BuildForTraining(data);
         StopTraining = false;
-        using var cache = new FeatureCache(this, data, validationData, verbose);
+        using var cache = new FeatureCache(this, data, validationData, log, cancellationToken);
         cbs.OnTrainBegin(new Dictionary<string, double>());
         var lastLogs = new Dictionary<string, double>();
-        for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
+        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
             cbs.OnEpochBegin(epoch);
             IReadOnlyList<Variable> trainable = PrepareTrainableWeights();   // after OnEpochBegin: callbacks may unfreeze
             var finite = new FiniteWeights(Weights);
-            cache.Prepare(trainable);
+            try
+            {
+                cache.Prepare(trainable);
+            }
+            catch (OperationCanceledException e) when (e is not TrainingCanceledException)
+            {
+                ThrowIfCanceled(cancellationToken, history, log, $"during the frozen-feature pass of epoch {epoch + 1} (no step of it ran)");
+                throw;
+            }
             lossMean.ResetState();
             foreach (var (_, m, _) in _metricKeys) m.ResetState();
             int step = 0;
+            ThrowIfCanceled(cancellationToken, history, log, $"at the start of epoch {epoch + 1}");
             foreach (var (forward, y, count) in EpochBatches(data, cache))
             {
                 cbs.OnBatchBegin(step);
@@ -128,19 +180,45 @@ public partial class Model
                 cbs.OnBatchEnd(step, CurrentLogs(lossMean));
                 step++;
                 if (StopTraining) break;
+                // Checked here, not only before a step: a cancellation from OnBatchEnd stops before the next batch is loaded.
+                ThrowIfCanceled(cancellationToken, history, log, $"after step {step} of epoch {epoch + 1}");
             }
             if (step == 0) throw new ArgumentException("The training data yielded no batches.", nameof(data));
             var logs = CurrentLogs(lossMean);
             if (validationData is not null)
             {
-                var val = EvaluateBatches(cache.ValidationActive ? CachedValidation(cache) : InferenceBatches(validationData), validationWeighting);
+                Dictionary<string, double> val;
+                try
+                {
+                    val = EvaluateBatches(cache.ValidationActive ? CachedValidation(cache) : InferenceBatches(validationData), validationWeighting,
+                                          cancellationToken);
+                }
+                catch (OperationCanceledException e) when (e is not TrainingCanceledException)
+                {
+                    ThrowIfCanceled(cancellationToken, history, log, $"while validating epoch {epoch + 1} (its training steps completed)");
+                    throw;
+                }
                 foreach (var (k, v) in val) logs["val_" + k] = v;
             }
+            CompletedEpochs = epoch + 1;   // before OnEpochEnd: a ModelCheckpoint saving there records this epoch as done
             cbs.OnEpochEnd(epoch, logs);
             lastLogs = logs;
         }
         cbs.OnTrainEnd(lastLogs);   // the last epoch's logs, as Keras passes them
         return history;
+    }
+
+    /// <summary>
+    /// Cancellation between steps: what ran is complete (a step's update is applied whole or not at all), so the weights
+    /// are usable; the History holds the completed epochs.
+    /// </summary>
+    private static void ThrowIfCanceled(CancellationToken token, History history, FitLog log, string where)
+    {
+        if (!token.IsCancellationRequested) return;
+        string message = $"Training was cancelled {where}; the weights are those after the last completed step, and the History " +
+                         $"(also Model.History) holds the {history.Epochs.Count} completed epoch{(history.Epochs.Count == 1 ? "" : "s")}.";
+        log.Options?.Logger?.LogWarning("{Message}", message);
+        throw new TrainingCanceledException(message, history, 0, token);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public partial class Model
     /// Every layer is checked before anything is written, and a model with layers that cannot be exported (a custom
     /// layer, a configuration ONNX cannot express) fails with one error that names each of them. The file is written to a
     /// temporary file and then renamed, so it is never left half-written. Input and output names are the model's
-    /// (its Input layers' and its output layers' names); the exported graph computes what <see cref="Predict(TorchSharp.torch.Tensor, int, int)"/> does.
+    /// (its Input layers' and its output layers' names); the exported graph computes what <see cref="Predict(TorchSharp.torch.Tensor, int, int, CancellationToken)"/> does.
     /// </remarks>
     /// <param name="path">The file to write, usually ending in <c>.onnx</c>.</param>
     /// <param name="options">Opset, preprocessing, softmax, class names, outputs to end at; all optional.</param>
