@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace Tanuki.Tests.Native;
 
 /// <summary>
-/// A user's project, outside this repo, gets a loadable TorchSharp with no step of its own: through the package's
-/// build target when it references the Tanuki package, through Tanuki's start-up check when it references the
-/// project by path. Slow (two restores and builds); skipped only where `dotnet` is missing.
+/// A user's project, outside this repo, gets a loadable TorchSharp: through the package's build target, with no step of
+/// its own, when it references the Tanuki package; through the same target, imported by one line, when it references the
+/// project by path (Tanuki never patches files at run time). Slow (two restores and builds).
 /// </summary>
 public class UserProjectTests
 {
@@ -50,7 +50,7 @@ public class UserProjectTests
     }
 
     [Fact]
-    public void AProjectReferencingTheProjectByPathLoadsTorchSharpThroughTanuki()
+    public void AProjectReferencingTheProjectByPathAndImportingTheTargetsLoadsTorchSharp()
     {
         if (!OperatingSystem.IsLinux()) return;
         string root = Directory.CreateTempSubdirectory("tanuki-user-proj").FullName;
@@ -60,6 +60,7 @@ public class UserProjectTests
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><RuntimeIdentifier>linux-x64</RuntimeIdentifier><SelfContained>false</SelfContained></PropertyGroup>
                   <ItemGroup><ProjectReference Include="{Path.Combine(Repo, "src", "Tanuki", "Tanuki.csproj")}" /></ItemGroup>
+                  <Import Project="{Path.Combine(Repo, "src", "Tanuki", "buildTransitive", "Tanuki.targets")}" />
                 </Project>
                 """);
             File.WriteAllText(Path.Combine(root, "Program.cs"), """
