@@ -112,6 +112,7 @@ model.Compile(new Adam(), new SparseCategoricalCrossentropy(fromLogits: true), [
 History h = model.Fit(data, epochs: 2, verbose: 0);
 model.Save(args[1]);
 Model again = Model.Load(args[1]);
+again.Compile(new Adam(), new SparseCategoricalCrossentropy(fromLogits: true), [new SparseCategoricalAccuracy()]);
 var evaluated = again.Evaluate(data, verbose: 0);
 Console.WriteLine($"consumer: loss {h.Metrics["loss"][^1]:0.000}; the loaded model: {string.Join(", ", evaluated.Select(m => $"{m.Key} {m.Value:0.000}"))}");
 CS
