@@ -40,6 +40,7 @@ public class UserProjectTests
                 """);
             string output = Run("dotnet", "run", app);
             Assert.Contains("sum=8", output);
+            AssertPretrainedFilesCopied(app);
         }
         finally
         {
@@ -71,11 +72,20 @@ public class UserProjectTests
                 """);
             string output = Run("dotnet", "run", root);
             Assert.Contains("shape=3x2", output);
+            AssertPretrainedFilesCopied(root);
         }
         finally
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>The build target copied ResNet-18 and its preprocessing model beside the application.</summary>
+    private static void AssertPretrainedFilesCopied(string project)
+    {
+        string models = Path.Combine(project, "bin", "Debug", "net10.0", "linux-x64", "tanuki-models");
+        foreach (string file in new[] { "ResNet18.onnx", "ResNetPreprocess.onnx" })
+            Assert.True(File.Exists(Path.Combine(models, file)), $"no {file} in {models}");
     }
 
     private static string Run(string file, string args, string dir)
