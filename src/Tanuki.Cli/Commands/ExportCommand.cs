@@ -65,6 +65,6 @@ internal static class ExportCommand
         Console.WriteLine($"  input:  {string.Join(", ", proto.Graph.Input.Select(Value))}");
         Console.WriteLine($"  output: {string.Join(", ", proto.Graph.Output.Select(Value))}");
         if (proto.MetadataProps.FirstOrDefault(p => p.Key == Tanuki.Interop.OnnxExport.MetadataKeys.ClassNames) is { } names)
-            Console.WriteLine($"  classes: {string.Join(", ", System.Text.Json.JsonSerializer.Deserialize<string[]>(names.Value)!)}");
+            Console.WriteLine($"  classes: {string.Join(", ", System.Text.Json.Nodes.JsonNode.Parse(names.Value)!.AsArray().Select(n => n!.GetValue<string>()))}");
     }
 }

@@ -14,7 +14,7 @@ internal static class PredictCommand
         var model = new Argument<string>("MODEL") { Description = "A .tanuki model file written by 'tanuki train'." };
         var input = new Argument<string>("IMAGE") { Description = "An image file, or a folder whose images (in subfolders too) are all classified." };
         var top = new Option<int>("--top") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 3 };
-        var json = new Option<bool>("--json") { Description = "Print JSON (one object per image) instead of text." };
+        var json = new Option<bool>("--json") { Description = "Print JSON Lines instead of text: one JSON object per image, one per line, in path order ({\"file\": ..., \"predictions\": [{\"class\": ..., \"probability\": ...}]}; a skipped file: {\"file\": ..., \"error\": ...})." };
         var onError = OnError.Create();
         var cmd = new Command("predict", "Classify images with a trained model: the most likely classes and their probabilities.") { model, input, top, json, onError };
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -43,7 +43,7 @@ internal static class PredictCommand
             catch (InvalidDataException e) when (skip)
             {
                 skipped.Add((file, e.Message));
-                Console.WriteLine(json ? JsonSerializer.Serialize(new { file, error = e.Message }) : $"{file}: skipped: {e.Message}");
+                Console.WriteLine(json ? JsonSerializer.Serialize(new PredictionLine(file, null, e.Message), CliJson.Default.PredictionLine) : $"{file}: skipped: {e.Message}");
                 continue;
             }
             catch (InvalidDataException e) when (files.Length > 1)
@@ -56,8 +56,8 @@ internal static class PredictCommand
             long[] idx = indexes.data<long>().ToArray();
             if (json)
             {
-                var result = new { file, predictions = idx.Select((c, i) => new { @class = classes[(int)c], probability = Math.Round(p[i], 6) }) };
-                Console.WriteLine(JsonSerializer.Serialize(result));
+                var result = new PredictionLine(file, idx.Select((c, i) => new ClassProbability(classes[(int)c], Math.Round(p[i], 6))).ToArray(), null);
+                Console.WriteLine(JsonSerializer.Serialize(result, CliJson.Default.PredictionLine));
             }
             else
             {

@@ -137,17 +137,33 @@ public static class ResNet18
     internal static Tensor Subtract(Tensor bgr, Tensor? meanImage = null)
     {
         if (bgr.shape[2] == DefaultSize && bgr.shape[3] == DefaultSize)
-            return bgr - (meanImage ?? MeanImage.Value).to(bgr.device);
+            return bgr - (meanImage ?? MeanImage).to(bgr.device);
         Tensor means = torch.tensor(ChannelMeansBgr.Select(m => (float)m).ToArray(), device: bgr.device).view(1, 3, 1, 1);
         return bgr - means;
     }
 
-    /// <summary>The (3, 224, 224) BGR mean image of ResNetPreprocess.onnx, read once.</summary>
-    internal static readonly Lazy<Tensor> MeanImage = new(ReadMeanImage);
-
-    private static Tensor ReadMeanImage()
+    /// <summary>
+    /// The (3, 224, 224) BGR mean image of ResNetPreprocess.onnx, read once per file. The file is looked up at every
+    /// call (a few stat calls), so that a missing file is reported wherever it is needed, never hidden by an earlier read.
+    /// </summary>
+    internal static Tensor MeanImage
     {
-        string path = ResNet18Files.FindPreprocess();
+        get
+        {
+            string path = ResNet18Files.FindPreprocess();
+            lock (s_meanImageLock)
+            {
+                if (s_meanImage is not { } cached || cached.Path != path) s_meanImage = cached = (path, ReadMeanImage(path));
+                return cached.Value;
+            }
+        }
+    }
+
+    private static readonly object s_meanImageLock = new();
+    private static (string Path, Tensor Value)? s_meanImage;
+
+    private static Tensor ReadMeanImage(string path)
+    {
         OnnxGraph graph = OnnxGraph.Read(path);
         var proto = graph.Initializers.Values.SingleOrDefault(t => t.Dims.SequenceEqual(new long[] { 1, 3, DefaultSize, DefaultSize }))
             ?? throw new InvalidDataException($"'{path}' holds no 1×3×224×224 mean image; it is not the ResNetPreprocess.onnx Tanuki expects.");

@@ -86,7 +86,7 @@ internal static class ModelConfigWriter
         {
             if (layer is InputLayer input)
             {
-                layers.Add(new JsonObject
+                layers.Add((JsonNode)new JsonObject   // the JsonNode overload: Add<T> would go through reflection (trimmed apps)
                 {
                     ["class_name"] = "InputLayer",
                     ["config"] = new JsonObject { ["name"] = input.Name, ["shape"] = Shape(input.SampleShape) },
@@ -99,7 +99,7 @@ internal static class ModelConfigWriter
                 ["args"] = new JsonArray(n.Inputs.Select(Ref).ToArray()),
                 ["training"] = n.Training,
             }).ToArray());
-            layers.Add(entry);
+            layers.Add((JsonNode)entry);
         }
         return new JsonObject
         {

@@ -17,6 +17,12 @@ internal static class WeightBudget
         return budget;
     }
 
+    /// <summary>
+    /// Whether a model is being rebuilt from a file (inside <see cref="Limit"/>): every weight created now is overwritten
+    /// by the file's, so an initializer that needs an outside file (ResNet-18's mean image) can skip reading it.
+    /// </summary>
+    public static bool Loading => s_current.Value is not null;
+
     /// <summary>Called by <c>Layer.AddWeight</c> before it allocates.</summary>
     public static void Take(Layer layer, string weight, long[] shape)
     {

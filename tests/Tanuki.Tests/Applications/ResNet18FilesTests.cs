@@ -36,13 +36,15 @@ public class ResNet18FilesTests
     [Fact]
     public void NoFileAnywhereSaysWhereItLookedAndHowToGetIt()
     {
-        string home = EmptyDir("home"), packages = EmptyDir("packages");
+        string home = EmptyDir("home"), packages = EmptyDir("packages"), app = EmptyDir("app");
+        using var appFolder = ResNet18Files.UseAppFolder(app);
         With(home, packages, () =>
         {
             var e = Assert.Throws<FileNotFoundException>(() => ResNet18.Create());
             Assert.Contains(Path.Combine(home, "ResNet18.onnx"), e.Message);
             Assert.Contains(Path.Combine(packages, "microsoft.ml.dnnimagefeaturizer.resnet18", "0.23.1"), e.Message);
-            Assert.Contains("dotnet restore", e.Message);
+            Assert.Contains(Path.Combine(app, "tanuki-models", "ResNet18.onnx"), e.Message);
+            Assert.Contains("TanukiCopyPretrained", e.Message);
             Assert.Contains("weights: null", e.Message);
             // The architecture alone needs no file.
             Assert.Equal(new long[] { -1, 512, 2, 2 }, ResNet18.Create(weights: null, inputShape: [3, 64, 64]).Outputs[0].Shape);
@@ -67,6 +69,48 @@ public class ResNet18FilesTests
         string target = Path.Combine(packages, "microsoft.ml.dnnimagefeaturizer.resnet18", "0.23.1", "tools", "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.CreateSymbolicLink(target, real);
+        using var appFolder = ResNet18Files.UseAppFolder(EmptyDir("app3"));
         With(EmptyDir("home3"), packages, () => Assert.Equal(target, ResNet18Files.FindModel(null)));
+    }
+
+    [Fact]
+    public void TheBuildCopiedTheFilesBesideTheApplicationWhereTheyAreFoundWithoutTheNuGetCache()
+    {
+        // buildTransitive/Tanuki.targets copied both files into this test assembly's output folder.
+        string models = Path.Combine(AppContext.BaseDirectory, "tanuki-models");
+        Assert.True(File.Exists(Path.Combine(models, "ResNet18.onnx")), $"no ResNet18.onnx in {models}");
+        Assert.True(File.Exists(Path.Combine(models, "ResNetPreprocess.onnx")), $"no ResNetPreprocess.onnx in {models}");
+        With(EmptyDir("home4"), EmptyDir("packages4"), () =>
+        {
+            Assert.Equal(Path.Combine(models, "ResNet18.onnx"), ResNet18Files.FindModel(null));
+            Assert.Equal(Path.Combine(models, "ResNetPreprocess.onnx"), ResNet18Files.FindPreprocess());
+        });
+    }
+
+    [Fact]
+    public void ASavedModelPredictsWithNoPretrainedFileAnywhere()
+    {
+        // A model with ResNet-18's preprocessing (the mean image read from ResNetPreprocess.onnx when built) and a head.
+        var input = new Input(3, 224, 224);
+        var x = new ResNet18Preprocessing().Call(input);
+        x = new Tanuki.Layers.GlobalAveragePooling2D().Call(x);
+        var model = new Model(input, new Tanuki.Layers.Dense(2).Call(x));
+        using var images = torch.rand(2, 3, 224, 224) * 255;
+        using var expected = model.Predict(images);
+        string file = Path.Combine(EmptyDir("saved"), "m.tanuki");
+        model.Save(file);
+
+        using var appFolder = ResNet18Files.UseAppFolder(EmptyDir("app5"));
+        With(EmptyDir("home5"), EmptyDir("packages5"), () =>
+        {
+            // The pretrained files are truly gone here: what needs them says so, naming where it looked...
+            var e = Assert.Throws<FileNotFoundException>(() => ResNet18.Preprocess(images));
+            Assert.Contains("ResNetPreprocess.onnx", e.Message);
+            Assert.Contains("Looked in", e.Message);
+            // ...yet the saved model loads and predicts the same: the file holds the mean image.
+            Model again = Model.Load(file);
+            using var predicted = again.Predict(images);
+            TensorAssert.Close(expected, predicted, 1e-5);
+        });
     }
 }

@@ -128,14 +128,7 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
     {
         CliResult r = TanukiCommand.Run("evaluate", trained.ModelPath, trained.DataDir, "--batch-size", "5");
         Assert.True(r.Code == 0, r.ToString());
-        // The same counts, image by image.
-        Model model = Model.Load(trained.ModelPath);
-        var confusion = new int[3, 3];
-        foreach (string file in Images)
-        {
-            float[] p = Probabilities(model, file);
-            confusion[Array.IndexOf(Classes, Path.GetFileName(Path.GetDirectoryName(file))), Array.IndexOf(p, p.Max())]++;
-        }
+        int[,] confusion = ConfusionImageByImage();
         int right = Enumerable.Range(0, 3).Sum(i => confusion[i, i]);
         int n = TrainedModelFixture.PerClass;
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"accuracy: {right / (3.0 * n):0.0000} ({3 * n} images)"), r.Out);
@@ -143,6 +136,72 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
         {
             Assert.Matches(new Regex(string.Create(CultureInfo.InvariantCulture, $@"^\s+{Classes[i]}\s+{confusion[i, i] / (double)n:0.0000}\s+\({confusion[i, i]}/{n}\)$"), RegexOptions.Multiline), r.Out);
             Assert.Matches(new Regex($@"^\s+{Classes[i]}\s+{confusion[i, 0]}\s+{confusion[i, 1]}\s+{confusion[i, 2]}$", RegexOptions.Multiline), r.Out);
+        }
+    }
+
+    /// <summary>The loaded model's confusion counts on the training folder, image by image.</summary>
+    private int[,] ConfusionImageByImage()
+    {
+        Model model = Model.Load(trained.ModelPath);
+        var confusion = new int[3, 3];
+        foreach (string file in Images)
+        {
+            float[] p = Probabilities(model, file);
+            confusion[Array.IndexOf(Classes, Path.GetFileName(Path.GetDirectoryName(file))), Array.IndexOf(p, p.Max())]++;
+        }
+        return confusion;
+    }
+
+    [Fact]
+    public void EvaluateJsonIsOneDocumentWithTheCountsOfTheLoadedModel()
+    {
+        CliResult r = TanukiCommand.Run("evaluate", trained.ModelPath, trained.DataDir, "--batch-size", "5", "--json");
+        Assert.True(r.Code == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Out);   // the whole of stdout is one JSON document
+        JsonElement root = doc.RootElement;
+        int[,] confusion = ConfusionImageByImage();
+        int n = TrainedModelFixture.PerClass;
+        int right = Enumerable.Range(0, 3).Sum(i => confusion[i, i]);
+        Assert.Equal(3 * n, root.GetProperty("count").GetInt64());
+        Assert.Equal(right / (3.0 * n), root.GetProperty("accuracy").GetDouble(), 12);
+        Assert.Equal(0, root.GetProperty("non_finite").GetInt64());
+        Assert.Equal(Classes, root.GetProperty("classes").EnumerateArray().Select(c => c.GetString()).ToArray());
+        var rows = root.GetProperty("confusion_matrix").EnumerateArray().Select(row => row.EnumerateArray().Select(c => c.GetInt32()).ToArray()).ToArray();
+        var perClass = root.GetProperty("per_class").EnumerateArray().ToArray();
+        Assert.Equal(3, rows.Length);
+        Assert.Equal(3, perClass.Length);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(Enumerable.Range(0, 3).Select(j => confusion[i, j]).ToArray(), rows[i]);
+            Assert.Equal(Classes[i], perClass[i].GetProperty("class").GetString());
+            Assert.Equal(n, perClass[i].GetProperty("count").GetInt32());
+            Assert.Equal(confusion[i, i], perClass[i].GetProperty("correct").GetInt32());
+            Assert.Equal(confusion[i, i] / (double)n, perClass[i].GetProperty("accuracy").GetDouble(), 12);
+        }
+    }
+
+    [Fact]
+    public void PredictJsonOnAFolderWithAnUnreadableFileIsJsonLinesWithAnErrorLine()
+    {
+        string dir = Directory.CreateTempSubdirectory("tanuki-jsonl").FullName;
+        try
+        {
+            string[] good = Directory.GetFiles(Path.Combine(trained.DataDir, "circle")).Order(StringComparer.Ordinal).Take(2).ToArray();
+            foreach (string f in good) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+            File.WriteAllText(Path.Combine(dir, "zz-broken.png"), "not a png");
+            CliResult r = TanukiCommand.Run("predict", trained.ModelPath, dir, "--json", "--on-error", "skip");
+            Assert.True(r.Code == 0, r.ToString());
+            var lines = Lines(r.Out).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToArray();   // every line parses on its own
+            Assert.Equal(3, lines.Length);
+            Assert.All(lines[..2], l => Assert.Equal(3, l.GetProperty("predictions").GetArrayLength()));
+            Assert.EndsWith("zz-broken.png", lines[2].GetProperty("file").GetString());
+            Assert.False(string.IsNullOrEmpty(lines[2].GetProperty("error").GetString()));
+            Assert.False(lines[2].TryGetProperty("predictions", out _));
+            Assert.Contains("JSON Lines", TanukiCommand.Run("predict", "--help").Out);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

@@ -31,7 +31,7 @@ public class NativeLoadTests
         if (ElfVersionPatch.LibStdCxxDefines(ElfVersionPatch.GlibcxxVersion))
             Assert.NotEqual(ElfPatchResult.NotElf, result);
         else
-            Assert.Equal(ElfPatchResult.AlreadyWeak, result);   // the build target (or the start-up check) did its job
+            Assert.Equal(ElfPatchResult.AlreadyWeak, result);   // the build target did its job
     }
 
     [Fact]
@@ -55,6 +55,32 @@ public class NativeLoadTests
             Assert.Equal(ElfPatchResult.NotRequired, ElfVersionPatch.MakeWeak(copy, "GLIBCXX_9.9.99", dryRun: false));
             File.WriteAllText(Path.Combine(dir, "text.so"), "not an ELF file");
             Assert.Equal(ElfPatchResult.NotElf, ElfVersionPatch.MakeWeak(Path.Combine(dir, "text.so"), ElfVersionPatch.GlibcxxVersion, dryRun: false));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TheStartUpCheckNamesAnUnpatchedCopyAndTheFixWithoutWritingIt()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string original = Directory.EnumerateFiles(NuGetNativeFolder(), "libLibTorchSharp.so").First();
+        string dir = Directory.CreateTempSubdirectory("tanuki-elf-check").FullName;
+        try
+        {
+            string copy = Path.Combine(dir, "libLibTorchSharp.so");
+            File.Copy(original, copy);
+            byte[] before = File.ReadAllBytes(copy);
+            string? problem = NativeLoader.Check([copy]);
+            Assert.NotNull(problem);
+            Assert.Contains(copy, problem);
+            Assert.Contains(ElfVersionPatch.GlibcxxVersion, problem);
+            Assert.Contains("buildTransitive/Tanuki.targets", problem);
+            Assert.Equal(before, File.ReadAllBytes(copy));   // checked, never patched at run time
+            ElfVersionPatch.MakeWeak(copy, ElfVersionPatch.GlibcxxVersion, dryRun: false);   // as the build target does
+            Assert.Null(NativeLoader.Check([copy]));
         }
         finally
         {

@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace Tanuki.Tests.Native;
 
 /// <summary>
-/// A user's project, outside this repo, gets a loadable TorchSharp with no step of its own: through the package's
-/// build target when it references the Tanuki package, through Tanuki's start-up check when it references the
-/// project by path. Slow (two restores and builds); skipped only where `dotnet` is missing.
+/// A user's project, outside this repo, gets a loadable TorchSharp: through the package's build target, with no step of
+/// its own, when it references the Tanuki package; through the same target, imported by one line, when it references the
+/// project by path (Tanuki never patches files at run time). Slow (two restores and builds).
 /// </summary>
 public class UserProjectTests
 {
@@ -40,6 +40,7 @@ public class UserProjectTests
                 """);
             string output = Run("dotnet", "run", app);
             Assert.Contains("sum=8", output);
+            AssertPretrainedFilesCopied(app);
         }
         finally
         {
@@ -50,7 +51,7 @@ public class UserProjectTests
     }
 
     [Fact]
-    public void AProjectReferencingTheProjectByPathLoadsTorchSharpThroughTanuki()
+    public void AProjectReferencingTheProjectByPathAndImportingTheTargetsLoadsTorchSharp()
     {
         if (!OperatingSystem.IsLinux()) return;
         string root = Directory.CreateTempSubdirectory("tanuki-user-proj").FullName;
@@ -60,6 +61,7 @@ public class UserProjectTests
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><RuntimeIdentifier>linux-x64</RuntimeIdentifier><SelfContained>false</SelfContained></PropertyGroup>
                   <ItemGroup><ProjectReference Include="{Path.Combine(Repo, "src", "Tanuki", "Tanuki.csproj")}" /></ItemGroup>
+                  <Import Project="{Path.Combine(Repo, "src", "Tanuki", "buildTransitive", "Tanuki.targets")}" />
                 </Project>
                 """);
             File.WriteAllText(Path.Combine(root, "Program.cs"), """
@@ -70,11 +72,20 @@ public class UserProjectTests
                 """);
             string output = Run("dotnet", "run", root);
             Assert.Contains("shape=3x2", output);
+            AssertPretrainedFilesCopied(root);
         }
         finally
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>The build target copied ResNet-18 and its preprocessing model beside the application.</summary>
+    private static void AssertPretrainedFilesCopied(string project)
+    {
+        string models = Path.Combine(project, "bin", "Debug", "net10.0", "linux-x64", "tanuki-models");
+        foreach (string file in new[] { "ResNet18.onnx", "ResNetPreprocess.onnx" })
+            Assert.True(File.Exists(Path.Combine(models, file)), $"no {file} in {models}");
     }
 
     private static string Run(string file, string args, string dir)

@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tanuki.Interop.OnnxImport.Protos;
 using Tanuki.Layers;
 using static TorchSharp.torch;
@@ -173,7 +173,7 @@ internal sealed class OnnxExporter
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         if (classNames is not null)
-            model.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKeys.ClassNames, Value = JsonSerializer.Serialize(classNames) });
+            model.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKeys.ClassNames, Value = new JsonArray(classNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()).ToJsonString() });   // JsonNode: no reflection, trimmed apps too
         model.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKeys.SoftmaxIncluded, Value = includeSoftmax ? "true" : "false" });
         return model;
     }
