@@ -9,7 +9,7 @@ public partial class Model
 {
     /// <summary>
     /// Classifies one image file, loaded as <see cref="ImageDataset.LoadImage(string, Model)"/> loads it (the model's
-    /// input size, <see cref="ImageResize"/> and channels); runs as <see cref="Predict(Tensor, int, int)"/> does.
+    /// input size, <see cref="ImageResize"/> and channels); runs as <see cref="Predict(Tensor, int, int, CancellationToken)"/> does.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a readable image (the message names it).</exception>
     public Prediction Predict(string imagePath)
@@ -20,7 +20,7 @@ public partial class Model
 
     /// <summary>Classifies image files, <paramref name="batchSize"/> at a time; one <see cref="Prediction"/> per path, in order.</summary>
     /// <exception cref="InvalidDataException">A file is not a readable image (the message names it); nothing is returned.</exception>
-    public IReadOnlyList<Prediction> Predict(IEnumerable<string> imagePaths, int batchSize = 32)
+    public IReadOnlyList<Prediction> Predict(IEnumerable<string> imagePaths, int batchSize = 32, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
         Guard.Positive(batchSize);
@@ -28,12 +28,13 @@ public partial class Model
         string[] paths = imagePaths.ToArray();
         if (paths.Length == 0) throw new ArgumentException("Predict received no image paths. Expected at least one.", nameof(imagePaths));
         if (Array.IndexOf(paths, null) is int at and >= 0) throw new ArgumentException($"Predict received a null image path at position {at}.", nameof(imagePaths));
-        using Tensor outputs = PredictBatches(ImageBatches(paths, batchSize), new InferencePass(this, paths.Length), verbose: 0);
+        using Tensor outputs = PredictBatches(ImageBatches(paths, batchSize), new InferencePass(this, paths.Length), verbose: 0, cancellationToken);
         return Classify(outputs);
     }
 
-    /// <summary>Classifies image files (see <see cref="Predict(IEnumerable{string}, int)"/>).</summary>
-    public IReadOnlyList<Prediction> Predict(string[] imagePaths, int batchSize = 32) => Predict((IEnumerable<string>)imagePaths, batchSize);
+    /// <summary>Classifies image files (see <see cref="Predict(IEnumerable{string}, int, CancellationToken)"/>).</summary>
+    public IReadOnlyList<Prediction> Predict(string[] imagePaths, int batchSize = 32, CancellationToken cancellationToken = default) =>
+        Predict((IEnumerable<string>)imagePaths, batchSize, cancellationToken);
 
     /// <summary>
     /// Classifies one encoded image (JPEG, PNG, BMP, GIF or WebP) read from <paramref name="image"/> to its end, loaded
@@ -51,7 +52,7 @@ public partial class Model
     }
 
     /// <summary>
-    /// Classifies inputs given as a flat array in row-major (C) order, as <see cref="Predict(Tensor, int, int)"/> would
+    /// Classifies inputs given as a flat array in row-major (C) order, as <see cref="Predict(Tensor, int, int, CancellationToken)"/> would
     /// the tensor of that <paramref name="shape"/>; one <see cref="Prediction"/> per sample. <paramref name="shape"/>
     /// includes the batch dimension; left out, it is the model's input shape with as many samples as
     /// <paramref name="data"/> holds.
