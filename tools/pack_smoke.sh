@@ -9,7 +9,9 @@
 # usage: tools/pack_smoke.sh [WORK_DIR]     (needs the .NET 10 SDK, python3, and NuGet access for the consumer's restore)
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-work="${1:-$(mktemp -d /tmp/tanuki-pack-smoke.XXXXXX)}"
+work="${1:-}"
+keep=1
+if [ -z "$work" ]; then work="$(mktemp -d /tmp/tanuki-pack-smoke.XXXXXX)"; keep=0; fi   # a folder of its own: removed on success
 mkdir -p "$work"
 start=$(date +%s)
 version="0.1.0-smoke$(date -u +%Y%m%d%H%M%S)"
@@ -126,4 +128,4 @@ NUGET_PACKAGES="$work/empty-cache" TANUKI_HOME="$work/empty-home" run dotnet "$c
 grep -q "^consumer: loss" "$log" || fail "the consumer printed no result"
 cached="${NUGET_PACKAGES:-$HOME/.nuget/packages}/tanuki/$version"
 [ -d "$cached" ] && rm -rf "$cached"   # the smoke version, not to pile up in the user's cache
-echo "pack_smoke: PASS ($(elapsed) s; packages in $feed)"
+if [ "$keep" -eq 0 ]; then rm -rf "$work"; echo "pack_smoke: PASS ($(elapsed) s)"; else echo "pack_smoke: PASS ($(elapsed) s; packages in $feed)"; fi
