@@ -9,7 +9,7 @@ namespace Tanuki.Layers;
 /// The kernel is laid out <c>(C · depthMultiplier, 1, kh, kw)</c>, a grouped convolution with C groups in libtorch's
 /// and ONNX's layout. Padding as in <see cref="Conv2D"/>.
 /// </summary>
-public sealed class DepthwiseConv2D : Layer
+public sealed class DepthwiseConv2D : Layer, IConvolution
 {
     private readonly Window2D _window;
 
