@@ -14,13 +14,14 @@ internal static class Ablation
     public static int Run(Args args)
     {
         long stemChunk = args.Int("chunk-kb", 8192) * 1024L;
-        var switches = new Dictionary<string, Action<bool>>
+        // Each switch is an option of the model the step runs (the pretrained base inside follows it).
+        var switches = new Dictionary<string, Action<ExecutionOptions, bool>>
         {
-            ["fusion"] = on => InferenceFusion.Enabled = on,
-            ["add-relu"] = on => AddRelu.Enabled = on,
-            ["channels-last"] = on => MemoryLayout.ChannelsLastInference = on,
-            ["stem-chunks"] = on => InferenceFusion.StemChunkBytes = on ? stemChunk : 0,
-            ["no-grad-frozen"] = on => Graph.NoGradForFrozenNodes = on,
+            ["fusion"] = (o, on) => o.InferenceFusion = on,
+            ["add-relu"] = (o, on) => o.FuseAddRelu = on,
+            ["channels-last"] = (o, on) => o.ChannelsLastInference = on,
+            ["stem-chunks"] = (o, on) => o.StemChunkBytes = on ? stemChunk : 0,
+            ["no-grad-frozen"] = (o, on) => o.NoGradForFrozenModels = on,
         };
         string name = args.String("switch", "add-relu");
         if (!switches.TryGetValue(name, out var set))
@@ -33,10 +34,10 @@ internal static class Ablation
         Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
         string task = args.String("task", "inference");
         // The same steps benchmarks/run times, on libtorch: these switches are libtorch's optimisations.
-        Action run = TanukiPeer.Step(task, baseModel, x, y, size, batch, InferenceEngine.LibTorch).Step;
+        var (run, model) = TanukiPeer.Step(task, baseModel, x, y, size, batch, InferenceEngine.LibTorch);
         double Step(bool on)
         {
-            set(on);
+            set(model.Execution, on);
             var clock = Stopwatch.StartNew();
             using (NewDisposeScope()) run();
             return clock.Elapsed.TotalSeconds;
@@ -49,7 +50,7 @@ internal static class Ablation
             if (i % 2 == 0) { on.Add(Step(true)); off.Add(Step(false)); }
             else { off.Add(Step(false)); on.Add(Step(true)); }
         }
-        set(true);
+        set(model.Execution, true);
         double mOn = Stats.Median(on), mOff = Stats.Median(off);
         Console.WriteLine($"ResNet-18 {task}, batch {batch}, {size}², {reps} alternating steps each, threads {Backend.Threads}");
         Console.WriteLine($"  {name} on : median {batch / mOn,7:0.0} images/s, best {batch / on.Min(),7:0.0}");

@@ -20,7 +20,6 @@ internal static class TanukiPeer
     public static Measurement Measure(string task, int size, int batch, int warmup, int reps, bool fusion, InferenceEngine engine)
     {
         Backend.EnsureInitialized();
-        InferenceFusion.Enabled = fusion;
         TanukiInfo.SetRandomSeed(0);
         Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
         Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
@@ -29,6 +28,7 @@ internal static class TanukiPeer
                       $"conv-BN folding {(fusion ? "on" : "off")}";
 
         var (step, model) = Step(task, baseModel, x, y, size, batch, engine);
+        model.Execution.InferenceFusion = fusion;   // the base inside follows the model it is called from
         if (task is "inference" or "predict")
         {
             info += $", inference engine {engine}";

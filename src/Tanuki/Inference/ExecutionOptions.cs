@@ -164,7 +164,8 @@ public sealed class ExecutionOptions
     internal ExecutionOptions InContext()
     {
         ExecutionOptions? caller = t_running;
-        if (caller is null || ReferenceEquals(caller, this) || ReferenceEquals(this, Default)) return caller is null ? this : caller;
+        if (caller is null) return this;
+        if (ReferenceEquals(caller, this) || ReferenceEquals(this, Default) || !SetsAny) return caller;
         return new ExecutionOptions(caller)
         {
             _inferenceEngine = _inferenceEngine,
@@ -177,6 +178,10 @@ public sealed class ExecutionOptions
             _featureCacheMinimumFrozenParameters = _featureCacheMinimumFrozenParameters,
         };
     }
+
+    private bool SetsAny =>
+        _inferenceEngine is not null || _threads is not null || _inferenceFusion is not null || _fuseAddRelu is not null || _stemChunkBytes is not null ||
+        _channelsLastInference is not null || _noGradForFrozenModels is not null || _featureCacheMinimumFrozenParameters is not null;
 
     /// <summary>Makes these the options that models called on this thread follow until the scope ends.</summary>
     internal RunningScope Enter()

@@ -157,6 +157,7 @@ public class Sequential : Model
         if (Layers.Count == 0)
             throw new ArgumentException($"Sequential model '{Name}' cannot be called because it has no layers. Call Add(layer).");
         Tensor x = Graph.AsFloat([inputs])[0];   // integer, boolean or float64 data as the float32 an Input takes, as Keras converts it
+        using var running = Execution.InContext().Enter();   // nested models follow this one's options where they set none
         foreach (Layer l in Layers) x = l.Call(x, training);
         return x;
     }

@@ -172,15 +172,17 @@ internal sealed class FrozenPrefix
         using var noGrad = no_grad();
         bool random = training && _inference && PrefixLayers.Any(l => l.IsStochastic(true));
         if (_model.PrefixInference(this).TryRun([x], remainingSamples: -1, random, out _) is Tensor[] outputs) return outputs;
+        ExecutionOptions options = _model.Execution.InContext();
         if (_chain is not null)
         {
+            using var running = options.Enter();
             Tensor h = x;
             for (int i = 0; i < _count; i++) h = _chain[i].Call(h, training);
             return [h];
         }
         var values = new Dictionary<SymbolicTensor, Tensor> { [_graph!.Inputs[0]] = x };
         var skip = new HashSet<Node>(_graph.Nodes.Where(n => !_nodes!.Contains(n)));
-        _graph.RunNodes(values, training, skip);
+        _graph.RunNodes(values, training, skip, options);
         return Frontier.Select(t => values[t]).ToArray();
     }
 
@@ -194,15 +196,17 @@ internal sealed class FrozenPrefix
     /// <summary>Runs the rest of the model from cached prefix outputs.</summary>
     public Tensor RunSuffix(Tensor[] features, bool training)
     {
+        ExecutionOptions options = _model.Execution.InContext();
         if (_chain is not null)
         {
+            using var running = options.Enter();
             Tensor h = features[0];
             for (int i = _count; i < _chain.Count; i++) h = _chain[i].Call(h, training);
             return h;
         }
         var values = new Dictionary<SymbolicTensor, Tensor>();
         for (int i = 0; i < Frontier.Length; i++) values[Frontier[i]] = features[i];
-        _graph!.RunNodes(values, training, _nodes);
+        _graph!.RunNodes(values, training, _nodes, options);
         return values[_graph.Outputs[0]];
     }
 }
