@@ -12,6 +12,13 @@ internal static class PeerProcess
     /// <summary>The tasks that are inference (where the inference engine matters, and ONNX Runtime is a peer).</summary>
     public static bool IsInference(string task) => task is "inference" or "predict";
 
+    /// <summary>
+    /// The intra-op threads every peer uses: <c>run --threads</c>, which reaches the .NET peers as <c>TANUKI_THREADS</c>
+    /// (Tanuki's own default too); else as many as the machine has cores.
+    /// </summary>
+    public static int Threads =>
+        int.TryParse(Environment.GetEnvironmentVariable("TANUKI_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;
+
     public static int Run(Args args)
     {
         string peer = args.String("peer") ?? throw new ArgumentException("peer needs --peer.");

@@ -12,7 +12,7 @@ internal static class TorchSharpPeer
 {
     public static Measurement Measure(string task, int size, int batch, int warmup, int reps)
     {
-        int threads = Environment.ProcessorCount;
+        int threads = PeerProcess.Threads;
         torch.set_num_threads(threads);
         torch.manual_seed(0);
         Tensor x = torch.rand(batch, 3, size, size) * 255;
