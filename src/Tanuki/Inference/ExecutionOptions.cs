@@ -27,6 +27,8 @@ public sealed class ExecutionOptions
     private bool? _noGradForFrozenModels;
     private long? _featureCacheMinimumFrozenParameters;
 
+    private bool _idleThreadsSpin;
+
     [ThreadStatic] private static ExecutionOptions? t_running;
 
     /// <summary>
@@ -138,6 +140,31 @@ public sealed class ExecutionOptions
             : throw new ArgumentOutOfRangeException(nameof(value), value, $"ExecutionOptions.FeatureCacheMinimumFrozenParameters expected a non-negative count. Received: {value}");
     }
 
+    /// <summary>
+    /// Whether libtorch's idle OpenMP threads spin while they wait for work (OpenMP's default) rather than sleep at once
+    /// (<c>OMP_WAIT_POLICY=PASSIVE</c>, Tanuki's default: false). Spinning threads take the cores other work on the
+    /// machine needs and that the working threads then wait for; measured with one core busy elsewhere, libtorch ran
+    /// 3.0–3.5× faster with sleeping threads (benchmarks/README.md). Process-wide and read once, when libtorch loads:
+    /// set it on <see cref="Default"/> before the first model is built. An <c>OMP_WAIT_POLICY</c> set in the
+    /// environment wins over it. Linux and macOS; on Windows the environment decides.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// Set on another object than <see cref="Default"/>, or after libtorch has loaded.
+    /// </exception>
+    public bool IdleThreadsSpin
+    {
+        get => _defaults?.IdleThreadsSpin ?? _idleThreadsSpin;
+        set
+        {
+            if (_defaults is not null)
+                throw new InvalidOperationException("IdleThreadsSpin is process-wide: set ExecutionOptions.Default.IdleThreadsSpin, before the first model is built.");
+            if (Backend.Initialized && value != _idleThreadsSpin)
+                throw new InvalidOperationException("IdleThreadsSpin must be set before libtorch loads (before the first model is built or Backend is used); " +
+                                                    "now its threads are started. Set OMP_WAIT_POLICY in the environment before the process starts instead.");
+            _idleThreadsSpin = value;
+        }
+    }
+
     /// <summary>Forgets the options set on this object, which then follows <see cref="Default"/> again (the defaults themselves go back to their initial values).</summary>
     public void Reset()
     {
@@ -155,7 +182,7 @@ public sealed class ExecutionOptions
     public override string ToString() =>
         $"ExecutionOptions(InferenceEngine={InferenceEngine}, Threads={Threads}, InferenceFusion={InferenceFusion}, FuseAddRelu={FuseAddRelu}, " +
         $"StemChunkBytes={StemChunkBytes}, ChannelsLastInference={ChannelsLastInference}, NoGradForFrozenModels={NoGradForFrozenModels}, " +
-        $"FeatureCacheMinimumFrozenParameters={FeatureCacheMinimumFrozenParameters})";
+        $"FeatureCacheMinimumFrozenParameters={FeatureCacheMinimumFrozenParameters}, IdleThreadsSpin={IdleThreadsSpin})";
 
     /// <summary>
     /// The options a model runs with: these, where set, else those of the model whose run called it (a nested model

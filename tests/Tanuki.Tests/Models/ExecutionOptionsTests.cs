@@ -108,4 +108,25 @@ public class ExecutionOptionsTests
         Assert.Equal(ExecutionOptions.Default.StemChunkBytes, options.StemChunkBytes);
         Assert.Contains("InferenceFusion=True", options.ToString());
     }
+
+    [Fact]
+    public void IdleLibTorchThreadsSleepUnlessTheEnvironmentChoseAndTheSettingIsProcessWide()
+    {
+        Backend.EnsureInitialized();
+        Assert.False(ExecutionOptions.Default.IdleThreadsSpin);
+        Assert.False(string.IsNullOrEmpty(Tanuki.Native.ThreadWaitPolicy.Current));
+        if (OperatingSystem.IsLinux())
+        {
+            // The environment the process started with (not what Tanuki set since): without a policy there, Tanuki's.
+            string started = File.ReadAllText("/proc/self/environ");
+            string? chosen = started.Split('\0').FirstOrDefault(v => v.StartsWith("OMP_WAIT_POLICY=", StringComparison.Ordinal));
+            Assert.Equal(chosen is null || chosen.Length == "OMP_WAIT_POLICY=".Length ? "PASSIVE" : chosen["OMP_WAIT_POLICY=".Length..], Tanuki.Native.ThreadWaitPolicy.Current);
+        }
+        var e = Assert.Throws<InvalidOperationException>(() => new ExecutionOptions().IdleThreadsSpin = true);
+        Assert.Contains("ExecutionOptions.Default.IdleThreadsSpin", e.Message);
+        e = Assert.Throws<InvalidOperationException>(() => ExecutionOptions.Default.IdleThreadsSpin = true);   // libtorch is loaded
+        Assert.Contains("OMP_WAIT_POLICY", e.Message);
+        ExecutionOptions.Default.IdleThreadsSpin = false;   // what it is: nothing to change
+        Assert.False(new ExecutionOptions().IdleThreadsSpin);
+    }
 }
