@@ -19,6 +19,15 @@ public abstract partial class Layer
         return false;
     }
 
+    /// <summary>The outermost model among the calls under way on this thread (the one <c>Fit</c> or the user called), if any.</summary>
+    private protected static Model? OutermostModelCalled()
+    {
+        if (t_frames is { } frames)
+            foreach (var (layer, _) in frames)
+                if (layer is Model model) return model;
+        return null;
+    }
+
     /// <summary>Runs <paramref name="action"/> with this layer's frame on the stack (popped however it ends).</summary>
     private protected T InFrame<T>(bool? training, Func<T> action)
     {

@@ -17,6 +17,7 @@ public sealed class ExecutionOptions
     private readonly ExecutionOptions? _defaults;
     private InferenceEngine? _inferenceEngine;
     private int? _threads;
+    private bool? _fuseFineTuningStep;
 
     /// <summary>
     /// The process-wide defaults. Their inference engine starts as <c>TANUKI_INFERENCE_ENGINE</c> says (<c>auto</c>,
@@ -58,15 +59,30 @@ public sealed class ExecutionOptions
             : throw new ArgumentOutOfRangeException(nameof(value), value, $"ExecutionOptions.Threads expected a positive integer. Received: {value}");
     }
 
+    /// <summary>
+    /// Whether a training step folds each BatchNormalization that runs in inference mode (the base called with
+    /// <c>training: false</c>, or a frozen BN) into the Conv2D or DepthwiseConv2D before it: the convolution runs with
+    /// <c>W·γ/√(σ²+ε)</c> and <c>(b − μ)·γ/√(σ²+ε) + β</c>, computed from the live weights at every step, so gradients
+    /// reach the kernel, bias, gamma and beta as through the separate layers, and one pass over the activations forward
+    /// and backward is saved. On by default. Batch normalization on batch statistics is never folded. A model nested in
+    /// another (a base in a classifier) follows the options of the outermost model called.
+    /// </summary>
+    public bool FuseFineTuningStep
+    {
+        get => _fuseFineTuningStep ?? _defaults?.FuseFineTuningStep ?? true;
+        set => _fuseFineTuningStep = value;
+    }
+
     /// <summary>Forgets the options set on this object, which then follows <see cref="Default"/> again (the defaults themselves go back to their initial values).</summary>
     public void Reset()
     {
         _inferenceEngine = null;
         _threads = null;
+        _fuseFineTuningStep = null;
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"ExecutionOptions(InferenceEngine={InferenceEngine}, Threads={Threads})";
+    public override string ToString() => $"ExecutionOptions(InferenceEngine={InferenceEngine}, Threads={Threads}, FuseFineTuningStep={FuseFineTuningStep})";
 
     private static InferenceEngine EngineFromEnvironment()
     {

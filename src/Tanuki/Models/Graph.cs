@@ -25,6 +25,7 @@ internal sealed class Graph
     public List<Layer> Layers { get; }
 
     private InferenceFusion? _fusion;
+    private TrainingFusion? _trainingFusion;
     private bool? _hasConvolutions;
 
     /// <summary>Whether any node is a convolution (the only layers channels-last memory speeds up).</summary>
@@ -33,6 +34,12 @@ internal sealed class Graph
 
     /// <summary>Frozen Conv2D → BatchNormalization (→ ReLU) chains run as one convolution in inference.</summary>
     public InferenceFusion Fusion => _fusion ??= new InferenceFusion(this);
+
+    /// <summary>Convolution → inference-mode BatchNormalization chains run as one convolution in a training step.</summary>
+    public TrainingFusion TrainingFusion => _trainingFusion ??= new TrainingFusion(this);
+
+    /// <summary>The execution options of the model this graph belongs to (its <see cref="Model.Execution"/>).</summary>
+    public Func<ExecutionOptions> Execution { get; set; } = () => ExecutionOptions.Default;
 
     public static Graph Create(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs, string modelName)
     {
@@ -249,6 +256,7 @@ internal sealed class Graph
             if (skip is not null && skip.Contains(node)) continue;
             if (node.Outputs.All(values.ContainsKey)) continue;
             if (Fusion.TryRun(node, values, training, skip)) continue;
+            if (TrainingFusion.TryRun(node, values, training, skip, Execution())) continue;
             Tensor[] args = new Tensor[node.Inputs.Length];
             for (int k = 0; k < args.Length; k++) args[k] = values[node.Inputs[k]];
             Tensor[] outs;

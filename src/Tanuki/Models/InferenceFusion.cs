@@ -78,7 +78,8 @@ internal sealed class InferenceFusion
     /// <summary>The number of chains that end in a residual addition.</summary>
     public int ResidualChains => _plans.Values.Count(p => p.Add is not null);
 
-    private static bool IsPlainRelu(Layer layer) =>
+    /// <summary>A ReLU with no cap, slope or threshold, as a layer or an activation.</summary>
+    internal static bool IsPlainRelu(Layer layer) =>
         (layer is ReLU r && r.MaxValue is null && r.NegativeSlope == 0 && r.Threshold == 0) ||
         (layer is Activation a && a.Function == Activations.Relu);
 

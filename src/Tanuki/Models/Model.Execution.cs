@@ -27,6 +27,12 @@ public partial class Model
         set => _execution = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>
+    /// The options a forward pass of this model runs with: those of the outermost model being called (a base nested in a
+    /// classifier runs as the classifier's options say), or this model's own outside any call.
+    /// </summary>
+    internal ExecutionOptions ExecutionInCall => OutermostModelCalled()?.Execution ?? Execution;
+
     /// <summary>The whole model in inference mode, for <c>Predict</c> and <c>Evaluate</c>.</summary>
     internal InferencePart WholeInference
     {

@@ -21,6 +21,7 @@ public partial class Model : Layer
         : base(name ?? Names.Unique("functional"))
     {
         _graph = Graph.Create(inputs, outputs, Name);
+        _graph.Execution = () => ExecutionInCall;
         foreach (Layer layer in _graph.Layers) Track(layer);
         Build(_graph.Inputs.Select(i => i.Shape).ToArray());
     }
