@@ -17,6 +17,7 @@ internal static class Ablation
         var switches = new Dictionary<string, Action<bool>>
         {
             ["fusion"] = on => InferenceFusion.Enabled = on,
+            ["finetune-fold"] = on => ExecutionOptions.Default.FuseFineTuningStep = on,
             ["add-relu"] = on => AddRelu.Enabled = on,
             ["channels-last"] = on => MemoryLayout.ChannelsLastInference = on,
             ["stem-chunks"] = on => InferenceFusion.StemChunkBytes = on ? stemChunk : 0,
