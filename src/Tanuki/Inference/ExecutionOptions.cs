@@ -18,6 +18,7 @@ public sealed class ExecutionOptions
     private InferenceEngine? _inferenceEngine;
     private int? _threads;
     private bool? _fuseFineTuningStep;
+    private bool? _channelsLastTraining;
 
     /// <summary>
     /// The process-wide defaults. Their inference engine starts as <c>TANUKI_INFERENCE_ENGINE</c> says (<c>auto</c>,
@@ -73,12 +74,23 @@ public sealed class ExecutionOptions
         set => _fuseFineTuningStep = value;
     }
 
+    /// <summary>
+    /// Whether a training step of a convolutional model runs on channels-last (NHWC-strided) tensors, as inference
+    /// does. Off by default. The values are the same; only the strides and the speed differ.
+    /// </summary>
+    public bool ChannelsLastTraining
+    {
+        get => _channelsLastTraining ?? _defaults?.ChannelsLastTraining ?? false;
+        set => _channelsLastTraining = value;
+    }
+
     /// <summary>Forgets the options set on this object, which then follows <see cref="Default"/> again (the defaults themselves go back to their initial values).</summary>
     public void Reset()
     {
         _inferenceEngine = null;
         _threads = null;
         _fuseFineTuningStep = null;
+        _channelsLastTraining = null;
     }
 
     /// <inheritdoc />

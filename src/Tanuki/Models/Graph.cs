@@ -158,7 +158,7 @@ internal sealed class Graph
     {
         inputs = AsFloat(inputs);
         var values = new Dictionary<SymbolicTensor, Tensor>();
-        bool channelsLast = MemoryLayout.UseChannelsLast(this, inputs);
+        bool channelsLast = MemoryLayout.UseChannelsLast(this, inputs, Execution());
         for (int i = 0; i < Inputs.Length; i++) values[Inputs[i]] = channelsLast ? MemoryLayout.ToChannelsLast(inputs[i]) : inputs[i];
         if (torch.is_grad_enabled()) RunNodes(values, training, skip: null);
         else RunFreeing(values, training, protect: inputs);

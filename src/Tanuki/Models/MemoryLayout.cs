@@ -14,13 +14,14 @@ internal static class MemoryLayout
     /// <summary>On by default; benchmarks and tests switch it off to compare.</summary>
     internal static bool ChannelsLastInference { get; set; } = true;
 
-    public static bool UseChannelsLast(Graph graph, IReadOnlyList<Tensor> inputs)
+    public static bool UseChannelsLast(Graph graph, IReadOnlyList<Tensor> inputs, ExecutionOptions options)
     {
-        if (!ChannelsLastInference || !graph.HasConvolutions) return false;
+        if (!graph.HasConvolutions) return false;
         if (inputs.Count != 1 || inputs[0].dim() != 4 || inputs[0].shape[1] <= 1) return false;
         if (IsChannelsLast(inputs[0])) return false;   // already
-        if (torch.is_grad_enabled() && (inputs[0].requires_grad || graph.Layers.Any(l => l.Weights.Any(w => w.Value.requires_grad)))) return false;
-        return true;
+        if (torch.is_grad_enabled() && (inputs[0].requires_grad || graph.Layers.Any(l => l.Weights.Any(w => w.Value.requires_grad))))
+            return options.ChannelsLastTraining;
+        return ChannelsLastInference;
     }
 
     /// <summary>The same values in channels-last memory: N×C×H×W shape, strides of an N×H×W×C tensor.</summary>

@@ -157,9 +157,9 @@ public class InferenceFusionTests
             MemoryLayout.ChannelsLastInference = true;
             Tensor cl = model.Predict(x);
             TensorAssert.Close(plain, cl, atol: 1e-4, rtol: 1e-5);
-            using (torch.no_grad()) Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x]));
+            using (torch.no_grad()) Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));
             model.Trainable = true;
-            Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x]));        // gradients flow: default layout
+            Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));        // gradients flow: default layout
             Assert.True(MemoryLayout.IsChannelsLast(MemoryLayout.ToChannelsLast(x)));
             TensorAssert.Equal(x, MemoryLayout.ToChannelsLast(x));
         }

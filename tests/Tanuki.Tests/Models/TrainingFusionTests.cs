@@ -37,9 +37,9 @@ public class TrainingFusionTests
     }
 
     /// <summary>The loss and the gradients of every trainable weight, for one training-mode forward pass.</summary>
-    private static (double Loss, Tensor[] Gradients) Step(Model model, Tensor x, Tensor y, bool fused)
+    private static (double Loss, Tensor[] Gradients) Step(Model model, Tensor x, Tensor y, Action<ExecutionOptions> options)
     {
-        model.Execution.FuseFineTuningStep = fused;
+        options(model.Execution);
         using var scope = torch.NewDisposeScope();
         using var tape = new GradientTape();
         Tensor loss = new SparseCategoricalCrossentropy(fromLogits: true).Call(y, model.Call(x, training: true));
@@ -47,10 +47,13 @@ public class TrainingFusionTests
         return (loss.item<float>(), gradients.Select(g => g.detach().clone().MoveToOuterDisposeScope()).ToArray());
     }
 
-    private static void AssertSameStep(Model model, Tensor x, Tensor y)
+    private static void AssertSameStep(Model model, Tensor x, Tensor y) =>
+        AssertSameStep(model, x, y, o => o.FuseFineTuningStep = false, o => o.FuseFineTuningStep = true);
+
+    private static void AssertSameStep(Model model, Tensor x, Tensor y, Action<ExecutionOptions> reference, Action<ExecutionOptions> options)
     {
-        var (plainLoss, plain) = Step(model, x, y, fused: false);
-        var (fusedLoss, fused) = Step(model, x, y, fused: true);
+        var (plainLoss, plain) = Step(model, x, y, reference);
+        var (fusedLoss, fused) = Step(model, x, y, options);
         Assert.True(Math.Abs(fusedLoss - plainLoss) <= Tolerance * Math.Abs(plainLoss), $"loss {fusedLoss} fused, {plainLoss} unfused");
         IReadOnlyList<Variable> weights = model.TrainableWeights;
         Assert.Equal(weights.Count, fused.Length);
@@ -174,6 +177,21 @@ public class TrainingFusionTests
         foreach (BatchNormalization bn in Flatten(baseModel).OfType<BatchNormalization>()) bn.Trainable = false;
         Forward(true);
         Assert.Equal(4, baseModel.FunctionalGraph.TrainingFusion.Folds);
+    }
+
+    [Fact]
+    public void ChannelsLastTrainingGivesTheSameLossAndGradients()
+    {
+        TanukiInfo.SetRandomSeed(23);
+        Model baseModel = DepthwiseBase();
+        RandomizeNormalizations(baseModel);
+        Model model = Classifier(baseModel, [3, 16, 16], classes: 4);
+        Tensor x = torch.randn(2, 3, 16, 16), y = torch.tensor(new long[] { 1, 2 });
+        AssertSameStep(model, x, y, o => o.ChannelsLastTraining = false, o => o.ChannelsLastTraining = true);
+        baseModel.Execution.ChannelsLastTraining = true;   // called directly, the base follows its own options
+        Assert.True(MemoryLayout.IsChannelsLast(baseModel.Call(x, training: true)), "channels-last did not apply");
+        baseModel.Execution.ChannelsLastTraining = false;
+        Assert.False(MemoryLayout.IsChannelsLast(baseModel.Call(x, training: true)));
     }
 
     [Fact]
