@@ -18,6 +18,8 @@ internal static class Ablation
         var switches = new Dictionary<string, Action<ExecutionOptions, bool>>
         {
             ["fusion"] = (o, on) => o.InferenceFusion = on,
+            ["finetune-fold"] = (o, on) => o.FuseFineTuningStep = on,
+            ["channels-last-training"] = (o, on) => o.ChannelsLastTraining = on,
             ["add-relu"] = (o, on) => o.FuseAddRelu = on,
             ["channels-last"] = (o, on) => o.ChannelsLastInference = on,
             ["stem-chunks"] = (o, on) => o.StemChunkBytes = on ? stemChunk : 0,
@@ -35,12 +37,20 @@ internal static class Ablation
         string task = args.String("task", "inference");
         // The same steps benchmarks/run times, on libtorch: these switches are libtorch's optimisations.
         var (run, model) = TanukiPeer.Step(task, baseModel, x, y, size, batch, InferenceEngine.LibTorch);
+        var cpuOn = new List<double>();
+        var cpuOff = new List<double>();
+        var self = Process.GetCurrentProcess();
         double Step(bool on)
         {
             set(model.Execution, on);
+            self.Refresh();
+            TimeSpan cpu = self.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             using (NewDisposeScope()) run();
-            return clock.Elapsed.TotalSeconds;
+            double seconds = clock.Elapsed.TotalSeconds;
+            self.Refresh();
+            (on ? cpuOn : cpuOff).Add((self.TotalProcessorTime - cpu).TotalSeconds);
+            return seconds;
         }
         for (int i = 0; i < warmup; i++) Console.WriteLine($"warm-up {i}: {Step(true):0.000} s, {Step(false):0.000} s");
         var on = new List<double>();
@@ -51,11 +61,16 @@ internal static class Ablation
             else { off.Add(Step(false)); on.Add(Step(true)); }
         }
         set(model.Execution, true);
+        cpuOn.RemoveRange(0, warmup);
+        cpuOff.RemoveRange(0, warmup);
         double mOn = Stats.Median(on), mOff = Stats.Median(off);
         Console.WriteLine($"ResNet-18 {task}, batch {batch}, {size}², {reps} alternating steps each, threads {Backend.Threads}");
         Console.WriteLine($"  {name} on : median {batch / mOn,7:0.0} images/s, best {batch / on.Min(),7:0.0}");
         Console.WriteLine($"  {name} off: median {batch / mOff,7:0.0} images/s, best {batch / off.Min(),7:0.0}");
         Console.WriteLine($"  on ÷ off: {mOff / mOn:0.000}× (medians), {off.Min() / on.Min():0.000}× (best steps)");
+        // CPU seconds per step (all threads of this process): less sensitive than wall time to other processes taking
+        // the cores, though spinning threads and shared caches still count; with one thread the fairest A/B on a loaded machine.
+        Console.WriteLine($"  on ÷ off by CPU time per step: {Stats.Median(cpuOff) / Stats.Median(cpuOn):0.000}× (medians: on {Stats.Median(cpuOn):0.000} s, off {Stats.Median(cpuOff):0.000} s)");
         return 0;
     }
 }

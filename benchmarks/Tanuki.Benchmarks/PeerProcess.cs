@@ -7,7 +7,7 @@ namespace Tanuki.Benchmarks;
 /// </summary>
 internal static class PeerProcess
 {
-    public static readonly string[] Tasks = ["inference", "predict", "train_full", "train_frozen_base"];
+    public static readonly string[] Tasks = ["inference", "predict", "train_full", "train_finetune", "train_frozen_base"];
 
     /// <summary>The tasks that are inference (where the inference engine matters, and ONNX Runtime is a peer).</summary>
     public static bool IsInference(string task) => task is "inference" or "predict";

@@ -64,6 +64,25 @@ internal static class TorchSharpPeer
                 };
                 break;
             }
+            case "train_finetune":
+            {
+                // Fine-tuning as PyTorch users write it for Keras's semantics: train() for the whole model, then every
+                // BatchNorm module in eval() (moving statistics, not updated); every parameter, gamma and beta included, trains.
+                var model = new TorchSharpResNet18(10);
+                model.train();
+                foreach (var m in model.modules())
+                    if (m is TorchSharp.Modules.BatchNorm2d bn) bn.eval();
+                var optimizer = torch.optim.Adam(model.parameters(), lr: 1e-4);
+                step = () =>
+                {
+                    using var scope = NewDisposeScope();
+                    optimizer.zero_grad();
+                    Tensor loss = nn.functional.cross_entropy(model.call(x), y);
+                    loss.backward();
+                    optimizer.step();
+                };
+                break;
+            }
             case "train_frozen_base":
             {
                 var model = new TorchSharpResNet18(10);

@@ -2,7 +2,8 @@ namespace Tanuki;
 
 /// <summary>
 /// How a model runs, as opposed to what it computes: which engine runs its inference and with how many threads, and
-/// which of libtorch's speed-ups apply (folding, fused additions, memory layout, the frozen-feature cache's threshold).
+/// which of libtorch's speed-ups apply (folding in inference and in the fine-tuning step, fused additions, memory layout,
+/// the frozen-feature cache's threshold).
 /// Every model has its own (<see cref="Model.Execution"/>); an option not set there follows the model that calls it
 /// (a base inside a classifier follows the classifier), and at the top the process-wide <see cref="Default"/>, so
 /// <c>ExecutionOptions.Default.InferenceEngine = InferenceEngine.LibTorch</c> changes every model that did not choose
@@ -26,6 +27,8 @@ public sealed class ExecutionOptions
     private bool? _channelsLastInference;
     private bool? _noGradForFrozenModels;
     private long? _featureCacheMinimumFrozenParameters;
+    private bool? _fuseFineTuningStep;
+    private bool? _channelsLastTraining;
 
     private bool _idleThreadsSpin;
 
@@ -141,6 +144,30 @@ public sealed class ExecutionOptions
     }
 
     /// <summary>
+    /// Whether a training step folds each BatchNormalization that runs in inference mode (the base called with
+    /// <c>training: false</c>, or a frozen BN) into the Conv2D or DepthwiseConv2D before it: the convolution runs with
+    /// <c>W·γ/√(σ²+ε)</c> and <c>(b − μ)·γ/√(σ²+ε) + β</c>, computed from the live weights at every step, so gradients
+    /// reach the kernel, bias, gamma and beta as through the separate layers, and one pass over the activations forward
+    /// and backward is saved (default: on). Batch normalization on batch statistics is never folded.
+    /// </summary>
+    public bool FuseFineTuningStep
+    {
+        get => _fuseFineTuningStep ?? _defaults?.FuseFineTuningStep ?? true;
+        set => _fuseFineTuningStep = value;
+    }
+
+    /// <summary>
+    /// Whether a training step of a convolutional functional model runs on channels-last (NHWC-strided) tensors, as
+    /// inference does (default: off; measured no faster for the fine-tuning step). The values are the same; only the
+    /// strides and the speed differ.
+    /// </summary>
+    public bool ChannelsLastTraining
+    {
+        get => _channelsLastTraining ?? _defaults?.ChannelsLastTraining ?? false;
+        set => _channelsLastTraining = value;
+    }
+
+    /// <summary>
     /// Whether libtorch's idle OpenMP threads spin while they wait for work (OpenMP's default) rather than sleep at once
     /// (<c>OMP_WAIT_POLICY=PASSIVE</c>, Tanuki's default: false). Spinning threads take the cores other work on the
     /// machine needs and that the working threads then wait for; measured with one core busy elsewhere, libtorch ran
@@ -176,13 +203,16 @@ public sealed class ExecutionOptions
         _channelsLastInference = null;
         _noGradForFrozenModels = null;
         _featureCacheMinimumFrozenParameters = null;
+        _fuseFineTuningStep = null;
+        _channelsLastTraining = null;
     }
 
     /// <inheritdoc />
     public override string ToString() =>
         $"ExecutionOptions(InferenceEngine={InferenceEngine}, Threads={Threads}, InferenceFusion={InferenceFusion}, FuseAddRelu={FuseAddRelu}, " +
         $"StemChunkBytes={StemChunkBytes}, ChannelsLastInference={ChannelsLastInference}, NoGradForFrozenModels={NoGradForFrozenModels}, " +
-        $"FeatureCacheMinimumFrozenParameters={FeatureCacheMinimumFrozenParameters}, IdleThreadsSpin={IdleThreadsSpin})";
+        $"FeatureCacheMinimumFrozenParameters={FeatureCacheMinimumFrozenParameters}, FuseFineTuningStep={FuseFineTuningStep}, " +
+        $"ChannelsLastTraining={ChannelsLastTraining}, IdleThreadsSpin={IdleThreadsSpin})";
 
     /// <summary>
     /// The options a model runs with: these, where set, else those of the model whose run called it (a nested model
@@ -203,12 +233,15 @@ public sealed class ExecutionOptions
             _channelsLastInference = _channelsLastInference,
             _noGradForFrozenModels = _noGradForFrozenModels,
             _featureCacheMinimumFrozenParameters = _featureCacheMinimumFrozenParameters,
+            _fuseFineTuningStep = _fuseFineTuningStep,
+            _channelsLastTraining = _channelsLastTraining,
         };
     }
 
     private bool SetsAny =>
         _inferenceEngine is not null || _threads is not null || _inferenceFusion is not null || _fuseAddRelu is not null || _stemChunkBytes is not null ||
-        _channelsLastInference is not null || _noGradForFrozenModels is not null || _featureCacheMinimumFrozenParameters is not null;
+        _channelsLastInference is not null || _noGradForFrozenModels is not null || _featureCacheMinimumFrozenParameters is not null ||
+        _fuseFineTuningStep is not null || _channelsLastTraining is not null;
 
     /// <summary>Makes these the options that models called on this thread follow until the scope ends.</summary>
     internal RunningScope Enter()

@@ -40,7 +40,8 @@ internal sealed partial class Graph
         Walk(values, training, skip, options, freeing: null);
 
     /// <summary>
-    /// The one node loop: each node runs through a rewrite if one applies, else as its layer's call; with
+    /// The one node loop: each node runs through a rewrite if one applies (<see cref="InferenceFusion"/> where no
+    /// gradient flows through the chain, <see cref="TrainingFusion"/> in a fine-tuning step), else as its layer's call; with
     /// <paramref name="freeing"/>, each value is released once its readers have run. Nested models called here follow
     /// <paramref name="options"/> where they set nothing themselves.
     /// </summary>
@@ -53,7 +54,9 @@ internal sealed partial class Graph
             if (!node.Outputs.All(values.ContainsKey))
             {
                 var before = freeing?.Snapshot();
-                if (!Fusion.TryRun(node, values, training, skip, options)) RunLayer(node, values, training, options);
+                if (!Fusion.TryRun(node, values, training, skip, options) &&
+                    !(torch.is_grad_enabled() && TrainingFusion.TryRun(node, values, training, skip, options)))
+                    RunLayer(node, values, training, options);
                 freeing?.HoldNew(before!);
             }
             freeing?.Release(node.Inputs);

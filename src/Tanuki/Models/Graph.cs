@@ -29,6 +29,7 @@ internal sealed partial class Graph
     public List<Layer> Layers { get; }
 
     private InferenceFusion? _fusion;
+    private TrainingFusion? _trainingFusion;
     private MemoryPlan? _memory;
     private bool? _hasConvolutions;
 
@@ -38,6 +39,9 @@ internal sealed partial class Graph
 
     /// <summary>The rewrites: frozen convolution → normalization (→ ReLU) chains run as one convolution in inference.</summary>
     public InferenceFusion Fusion => _fusion ??= new InferenceFusion(this);
+
+    /// <summary>The training step's rewrite: convolution → inference-mode normalization chains run as one convolution while gradients are recorded.</summary>
+    public TrainingFusion TrainingFusion => _trainingFusion ??= new TrainingFusion(this);
 
     /// <summary>When each intermediate tensor of an inference run may be freed.</summary>
     public MemoryPlan Memory => _memory ??= new MemoryPlan(this);

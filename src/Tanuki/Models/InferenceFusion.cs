@@ -67,7 +67,8 @@ internal sealed class InferenceFusion
     /// <summary>The number of chains that end in a residual addition.</summary>
     public int ResidualChains => _plans.Values.Count(p => p.Add is not null);
 
-    private static bool IsPlainRelu(Layer layer) => layer is IMaybeRelu { IsPlainRelu: true };
+    /// <summary>A ReLU with no cap, slope or threshold, as a layer or an activation (<see cref="IMaybeRelu"/>).</summary>
+    internal static bool IsPlainRelu(Layer layer) => layer is IMaybeRelu { IsPlainRelu: true };
 
     /// <summary>Runs the chain starting at <paramref name="node"/> fused, if it can and the options allow; false to run it normally.</summary>
     public bool TryRun(Node node, Dictionary<SymbolicTensor, Tensor> values, bool training, ISet<Node>? skip, ExecutionOptions options)

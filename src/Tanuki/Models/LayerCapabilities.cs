@@ -11,8 +11,10 @@ internal interface IConvolution
 }
 
 /// <summary>
-/// A convolution whose output channels can absorb a per-channel affine map that follows it (a BatchNormalization in
-/// inference mode): run with a rescaled kernel and a new bias, it gives the map's output in one pass.
+/// A convolution whose output channels (its kernel's axis 0) can absorb a per-channel affine map that follows it (a
+/// BatchNormalization in inference mode): run with a rescaled kernel and a new bias, it gives the map's output in one
+/// pass. Conv2D and DepthwiseConv2D; both the inference rewrite (<see cref="InferenceFusion"/>) and the fine-tuning
+/// step (<see cref="TrainingFusion"/>) fold through it.
 /// </summary>
 internal interface IFoldableConvolution : IConvolution
 {

@@ -104,9 +104,15 @@ public class ExecutionOptionsTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => options.StemChunkBytes = -1);
         Assert.Contains("Received: -1", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.FeatureCacheMinimumFrozenParameters = -5);
+        options.FuseFineTuningStep = !ExecutionOptions.Default.FuseFineTuningStep;
+        options.ChannelsLastTraining = !ExecutionOptions.Default.ChannelsLastTraining;
+        Assert.Contains($"ChannelsLastTraining={options.ChannelsLastTraining}", options.ToString());
         options.Reset();
         Assert.Equal(ExecutionOptions.Default.StemChunkBytes, options.StemChunkBytes);
+        Assert.Equal(ExecutionOptions.Default.FuseFineTuningStep, options.FuseFineTuningStep);
+        Assert.Equal(ExecutionOptions.Default.ChannelsLastTraining, options.ChannelsLastTraining);
         Assert.Contains("InferenceFusion=True", options.ToString());
+        Assert.Contains($"FuseFineTuningStep={options.FuseFineTuningStep}", options.ToString());
     }
 
     [Fact]

@@ -145,6 +145,8 @@ public class InferenceFusionTests
         using (torch.no_grad()) Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));
         model.Trainable = true;
         Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));        // gradients flow: default layout
+        model.Execution.ChannelsLastTraining = true;
+        Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));         // unless the options ask for it
         Assert.True(MemoryLayout.IsChannelsLast(MemoryLayout.ToChannelsLast(x)));
         TensorAssert.Equal(x, MemoryLayout.ToChannelsLast(x));
     }
