@@ -14,13 +14,16 @@ internal static class Ablation
     public static int Run(Args args)
     {
         long stemChunk = args.Int("chunk-kb", 8192) * 1024L;
-        var switches = new Dictionary<string, Action<bool>>
+        // Each switch is an option of the model the step runs (the pretrained base inside follows it).
+        var switches = new Dictionary<string, Action<ExecutionOptions, bool>>
         {
-            ["fusion"] = on => InferenceFusion.Enabled = on,
-            ["add-relu"] = on => AddRelu.Enabled = on,
-            ["channels-last"] = on => MemoryLayout.ChannelsLastInference = on,
-            ["stem-chunks"] = on => InferenceFusion.StemChunkBytes = on ? stemChunk : 0,
-            ["no-grad-frozen"] = on => Graph.NoGradForFrozenNodes = on,
+            ["fusion"] = (o, on) => o.InferenceFusion = on,
+            ["finetune-fold"] = (o, on) => o.FuseFineTuningStep = on,
+            ["channels-last-training"] = (o, on) => o.ChannelsLastTraining = on,
+            ["add-relu"] = (o, on) => o.FuseAddRelu = on,
+            ["channels-last"] = (o, on) => o.ChannelsLastInference = on,
+            ["stem-chunks"] = (o, on) => o.StemChunkBytes = on ? stemChunk : 0,
+            ["no-grad-frozen"] = (o, on) => o.NoGradForFrozenModels = on,
         };
         string name = args.String("switch", "add-relu");
         if (!switches.TryGetValue(name, out var set))
@@ -33,13 +36,21 @@ internal static class Ablation
         Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
         string task = args.String("task", "inference");
         // The same steps benchmarks/run times, on libtorch: these switches are libtorch's optimisations.
-        Action run = TanukiPeer.Step(task, baseModel, x, y, size, batch, InferenceEngine.LibTorch).Step;
+        var (run, model) = TanukiPeer.Step(task, baseModel, x, y, size, batch, InferenceEngine.LibTorch);
+        var cpuOn = new List<double>();
+        var cpuOff = new List<double>();
+        var self = Process.GetCurrentProcess();
         double Step(bool on)
         {
-            set(on);
+            set(model.Execution, on);
+            self.Refresh();
+            TimeSpan cpu = self.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             using (NewDisposeScope()) run();
-            return clock.Elapsed.TotalSeconds;
+            double seconds = clock.Elapsed.TotalSeconds;
+            self.Refresh();
+            (on ? cpuOn : cpuOff).Add((self.TotalProcessorTime - cpu).TotalSeconds);
+            return seconds;
         }
         for (int i = 0; i < warmup; i++) Console.WriteLine($"warm-up {i}: {Step(true):0.000} s, {Step(false):0.000} s");
         var on = new List<double>();
@@ -49,12 +60,17 @@ internal static class Ablation
             if (i % 2 == 0) { on.Add(Step(true)); off.Add(Step(false)); }
             else { off.Add(Step(false)); on.Add(Step(true)); }
         }
-        set(true);
+        set(model.Execution, true);
+        cpuOn.RemoveRange(0, warmup);
+        cpuOff.RemoveRange(0, warmup);
         double mOn = Stats.Median(on), mOff = Stats.Median(off);
         Console.WriteLine($"ResNet-18 {task}, batch {batch}, {size}², {reps} alternating steps each, threads {Backend.Threads}");
         Console.WriteLine($"  {name} on : median {batch / mOn,7:0.0} images/s, best {batch / on.Min(),7:0.0}");
         Console.WriteLine($"  {name} off: median {batch / mOff,7:0.0} images/s, best {batch / off.Min(),7:0.0}");
         Console.WriteLine($"  on ÷ off: {mOff / mOn:0.000}× (medians), {off.Min() / on.Min():0.000}× (best steps)");
+        // CPU seconds per step (all threads of this process): less sensitive than wall time to other processes taking
+        // the cores, though spinning threads and shared caches still count; with one thread the fairest A/B on a loaded machine.
+        Console.WriteLine($"  on ÷ off by CPU time per step: {Stats.Median(cpuOff) / Stats.Median(cpuOn):0.000}× (medians: on {Stats.Median(cpuOn):0.000} s, off {Stats.Median(cpuOff):0.000} s)");
         return 0;
     }
 }

@@ -20,7 +20,7 @@ internal static class OrtPeer
     public static Measurement Measure(string task, int size, int batch, int warmup, int reps, bool spinning = true)
     {
         if (!PeerProcess.IsInference(task)) throw new ArgumentException("ONNX Runtime measures inference only.");
-        int threads = Environment.ProcessorCount;
+        int threads = PeerProcess.Threads;
         string dir = Directory.CreateTempSubdirectory("tanuki-bench-ort-").FullName;
         try
         {

@@ -7,10 +7,17 @@ namespace Tanuki.Benchmarks;
 /// </summary>
 internal static class PeerProcess
 {
-    public static readonly string[] Tasks = ["inference", "predict", "train_full", "train_frozen_base"];
+    public static readonly string[] Tasks = ["inference", "predict", "train_full", "train_finetune", "train_frozen_base"];
 
     /// <summary>The tasks that are inference (where the inference engine matters, and ONNX Runtime is a peer).</summary>
     public static bool IsInference(string task) => task is "inference" or "predict";
+
+    /// <summary>
+    /// The intra-op threads every peer uses: <c>run --threads</c>, which reaches the .NET peers as <c>TANUKI_THREADS</c>
+    /// (Tanuki's own default too); else as many as the machine has cores.
+    /// </summary>
+    public static int Threads =>
+        int.TryParse(Environment.GetEnvironmentVariable("TANUKI_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;
 
     public static int Run(Args args)
     {

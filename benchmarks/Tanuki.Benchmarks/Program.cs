@@ -38,7 +38,7 @@ catch (ArgumentException e)
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: Tanuki.Benchmarks run [--quick] [--sizes 96,224] [--tasks inference,predict,train_full,train_frozen_base]
+        usage: Tanuki.Benchmarks run [--quick] [--sizes 96,224] [--tasks inference,predict,train_full,train_finetune,train_frozen_base]
                                      [--peers tanuki,tanuki-libtorch,torchsharp,pytorch,ort] [--reps 10] [--warmup 2] [--batch 32]
                Tanuki.Benchmarks frozen-stage [--epochs 10] [--per-class 100] [--size 96] [--tanuki-naive] [--no-tanuki-libtorch]
                                               [--ort-spinning off|on] [--no-python]

@@ -35,7 +35,7 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
     /// <summary>FLOPs per image of a task: the forward pass, or about 3× it for a training step through the whole network
     /// (backward costs two forwards: gradients of inputs and of weights). The frozen-base step is one forward of the base.</summary>
     public double? TaskFlops(string task, int size) =>
-        ForwardFlops.TryGetValue(size, out double f) ? task == "train_full" ? 3 * f : f : null;
+        ForwardFlops.TryGetValue(size, out double f) ? task is "train_full" or "train_finetune" ? 3 * f : f : null;
 
     public Measurement? Tanuki(string task, int size) => Measurements.FirstOrDefault(m => m.Peer == "tanuki" && m.Task == task && m.Size == size);
 
@@ -85,6 +85,8 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
                 if (Find("torchsharp", "train_full", size) is Measurement s)
                     lines.Add($"full training step {size}²: Tanuki {100 * (t.MedianImagesPerSecond / s.MedianImagesPerSecond - 1):+0.0;-0.0}% against plain TorchSharp (goal within 3%)");
             }
+            if (Tanuki("train_finetune", size) is Measurement ft && Find("pytorch", "train_finetune", size) is Measurement pf)
+                lines.Add($"fine-tuning step {size}²: Tanuki {ft.MedianImagesPerSecond / pf.MedianImagesPerSecond:0.00}× PyTorch's throughput (goal ≥ 1.30, issue 17)");
             if (Tanuki("inference", size) is Measurement i)
             {
                 if (Find("ort", "inference", size) is Measurement o)
@@ -96,7 +98,7 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
         }
         if (lines.Count > 0)
         {
-            w.WriteLine("Goals (issue 7), by medians:");
+            w.WriteLine("Goals (issues 7 and 17), by medians:");
             foreach (string l in lines) w.WriteLine("  " + l);
         }
         var inference = new List<string>();

@@ -20,6 +20,7 @@ internal static class Runner
         var tasks = args.List("tasks", PeerProcess.Tasks);
         var peers = args.List("peers", DefaultPeers);
         int reps = args.Int("reps", quick ? 3 : 10), warmup = args.Int("warmup", quick ? 1 : 2), batch = args.Int("batch", 32);
+        int threads = args.Int("threads", Environment.ProcessorCount);
         string repo = args.String("repo") ?? FindRepo();
         string? resultsDir = args.Flag("no-json") ? null : args.String("results", Path.Combine(repo, "benchmarks", "results"));
         args.CheckAllRead();
@@ -27,12 +28,14 @@ internal static class Runner
             throw new ArgumentException($"unknown task '{t}'; the tasks are {string.Join(", ", PeerProcess.Tasks)}.");
         foreach (string p in peers.Where(p => !AllPeers.Contains(p)))
             throw new ArgumentException($"unknown peer '{p}'; the peers are {string.Join(", ", AllPeers)}.");
+        if (threads < 1) throw new ArgumentException($"--threads takes a positive count. Received: {threads}");
         foreach (int s in sizes.Where(s => s < 32 || s % 32 != 0))
             throw new ArgumentException($"--sizes takes multiples of 32 (Tanuki's ResNet-18 needs them). Received: {s}");
 
         var report = new RunReport(batch, reps, warmup, Environment.ProcessorCount) { LoadBefore = CpuSnapshot.LoadAverage() };
         Console.WriteLine($"ResNet-18, batch {batch}; sizes {string.Join(", ", sizes.Select(s => $"{s}²"))}; tasks {string.Join(", ", tasks)}; " +
-                          $"peers {string.Join(", ", peers)}; {reps} timed steps after {warmup} warm-up(s), each measurement in a fresh process");
+                          $"peers {string.Join(", ", peers)}; {reps} timed steps after {warmup} warm-up(s), each measurement in a fresh process; " +
+                          $"{threads} threads per peer; OMP_WAIT_POLICY {Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}");
         Console.WriteLine($"machine: {RunReport.CpuModel()}, {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average {report.LoadBefore}");
 
         Backend.EnsureInitialized();
@@ -66,10 +69,10 @@ internal static class Runner
                     string file = peer == "pytorch" ? ChildProcess.Python : self.File;
                     List<string> childArgs = peer == "pytorch"
                         ? [script, "--sizes", Str(size), "--tasks", task, "--batch", Str(batch), "--reps", Str(reps),
-                           "--warmup", Str(warmup), "--threads", Str(Environment.ProcessorCount)]
+                           "--warmup", Str(warmup), "--threads", Str(threads)]
                         : [.. self.Args, "peer", "--peer", peer, .. common];
                     Console.Write($"  {task,-17} {size,3}²  {RunReport.Display(peer),-19} ");
-                    var (found, json, error) = ChildProcess.Run(file, childArgs);
+                    var (found, json, error) = ChildProcess.Run(file, childArgs, new Dictionary<string, string> { ["TANUKI_THREADS"] = Str(threads) });
                     if (peer == "pytorch") report.PythonInfo ??= json.Select(InfoOf).FirstOrDefault(i => i is not null);
                     Measurement? m = found.FirstOrDefault(x => x.Task == task && x.Size == size);
                     if (m is null || error is not null)

@@ -20,15 +20,16 @@ internal static class TanukiPeer
     public static Measurement Measure(string task, int size, int batch, int warmup, int reps, bool fusion, InferenceEngine engine)
     {
         Backend.EnsureInitialized();
-        InferenceFusion.Enabled = fusion;
         TanukiInfo.SetRandomSeed(0);
         Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
         Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
         Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
         string info = $"Tanuki {TanukiInfo.Version}, TorchSharp {typeof(torch).Assembly.GetName().Version}, threads {Backend.Threads}, " +
-                      $"conv-BN folding {(fusion ? "on" : "off")}";
+                      $"conv-BN folding {(fusion ? "on" : "off")} (inference and fine-tuning step)";
 
         var (step, model) = Step(task, baseModel, x, y, size, batch, engine);
+        model.Execution.InferenceFusion = fusion;       // the base inside follows the model it is called from
+        model.Execution.FuseFineTuningStep = fusion;
         if (task is "inference" or "predict")
         {
             info += $", inference engine {engine}";
@@ -78,6 +79,14 @@ internal static class TanukiPeer
             {
                 // Every weight trainable; the base called in training mode (BatchNormalization on batch statistics).
                 Model model = Classifier(baseModel, size, training: null);
+                model.Compile(new Adam(1e-4), new SparseCategoricalCrossentropy(fromLogits: true));
+                return (() => model.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, shuffle: false), model);
+            }
+            case "train_finetune":
+            {
+                // The Keras guide's fine-tuning stage: every weight trainable, the base called with training: false, so
+                // BatchNormalization runs in inference mode (moving statistics, not updated) while gamma and beta train.
+                Model model = Classifier(baseModel, size, training: false);
                 model.Compile(new Adam(1e-4), new SparseCategoricalCrossentropy(fromLogits: true));
                 return (() => model.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, shuffle: false), model);
             }

@@ -12,7 +12,7 @@ internal static class TorchSharpPeer
 {
     public static Measurement Measure(string task, int size, int batch, int warmup, int reps)
     {
-        int threads = Environment.ProcessorCount;
+        int threads = PeerProcess.Threads;
         torch.set_num_threads(threads);
         torch.manual_seed(0);
         Tensor x = torch.rand(batch, 3, size, size) * 255;
@@ -53,6 +53,25 @@ internal static class TorchSharpPeer
             {
                 var model = new TorchSharpResNet18(10);
                 model.train();
+                var optimizer = torch.optim.Adam(model.parameters(), lr: 1e-4);
+                step = () =>
+                {
+                    using var scope = NewDisposeScope();
+                    optimizer.zero_grad();
+                    Tensor loss = nn.functional.cross_entropy(model.call(x), y);
+                    loss.backward();
+                    optimizer.step();
+                };
+                break;
+            }
+            case "train_finetune":
+            {
+                // Fine-tuning as PyTorch users write it for Keras's semantics: train() for the whole model, then every
+                // BatchNorm module in eval() (moving statistics, not updated); every parameter, gamma and beta included, trains.
+                var model = new TorchSharpResNet18(10);
+                model.train();
+                foreach (var m in model.modules())
+                    if (m is TorchSharp.Modules.BatchNorm2d bn) bn.eval();
                 var optimizer = torch.optim.Adam(model.parameters(), lr: 1e-4);
                 step = () =>
                 {

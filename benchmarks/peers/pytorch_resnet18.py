@@ -2,7 +2,7 @@
 """PyTorch peer for benchmarks/run: ResNet-18 as in the ImageNet ONNX file Tanuki's ResNet-18 comes from (CNTK's:
 torchvision's ResNet with basic blocks, but 2, 2, 2 and 3 blocks per stage instead of 2, 2, 2, 2) at batch 32:
 inference (the convolutional base, as Tanuki's frozen base), prediction (the whole classifier, head included), full
-training step, frozen-base + head training step,
+training step, fine-tuning step (every weight trained, BatchNorm in eval mode), frozen-base + head training step,
 at the sizes given.
 
 Prints one JSON object per line: {"peer": "pytorch", "task": ..., "size": ..., "times": [...seconds per step...],
@@ -64,7 +64,7 @@ def main():
     p.add_argument("--reps", type=int, default=7)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=os.cpu_count())
-    p.add_argument("--tasks", nargs="+", default=["inference", "predict", "train_full", "train_frozen_base"])
+    p.add_argument("--tasks", nargs="+", default=["inference", "predict", "train_full", "train_finetune", "train_frozen_base"])
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -107,6 +107,22 @@ def main():
                 loss.backward()
                 opt.step()
             report("train_full", size, timed(step, a.warmup, a.reps))
+        if "train_finetune" in a.tasks:
+            # Keras's fine-tuning semantics (the base called with training=False): train() for the model, then every
+            # BatchNorm in eval() (moving statistics, not updated); every parameter, gamma and beta included, trains.
+            model = resnet18(10).train()
+            for m in model.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.eval()
+            opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+            loss_fn = nn.CrossEntropyLoss()
+
+            def step():
+                opt.zero_grad(set_to_none=True)
+                loss = loss_fn(model(x), y)
+                loss.backward()
+                opt.step()
+            report("train_finetune", size, timed(step, a.warmup, a.reps))
         if "train_frozen_base" in a.tasks:
             full = resnet18(1000)
             base = nn.Sequential(*list(full.children())[:-2]).eval()

@@ -12,6 +12,9 @@ public static class Backend
 {
     private static readonly object s_lock = new();
     private static bool s_initialized;
+
+    /// <summary>Whether libtorch is loaded (its process-wide settings are fixed from then on).</summary>
+    internal static bool Initialized => s_initialized;
     private static Device? s_device;
     private static int s_threads;
 
@@ -59,6 +62,7 @@ public static class Backend
         lock (s_lock)
         {
             if (s_initialized) return;
+            Native.ThreadWaitPolicy.Apply(ExecutionOptions.Default.IdleThreadsSpin);   // OpenMP reads it as libtorch loads
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);

@@ -42,9 +42,10 @@ internal sealed partial class FineTuneRun(Model model, Layer baseModel, FineTune
         DescribeData(train, classWeight);
 
         _base.Freeze();
-        FrozenPrefix? prefix = FrozenPrefix.Find(_model, new HashSet<Variable>(_model.TrainableWeights), out string noPrefix, inference: true);
+        FeatureCacheDecision found = FrozenPrefix.Find(_model, new HashSet<Variable>(_model.TrainableWeights), inference: true);
+        FrozenPrefix? prefix = found.Prefix;
         Dense? head = prefix?.LinearHead();
-        bool logistic = UseLogisticHead(head, prefix is null ? noPrefix : null);
+        bool logistic = UseLogisticHead(head, prefix is null ? found.Describe() : null);
 
         // Where fine-tuning is judged: the validation data, or a stratified hold-out of the training images.
         bool stage2 = _options.FineTuneEpochs > 0;

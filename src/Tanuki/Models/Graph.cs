@@ -2,8 +2,12 @@ using static TorchSharp.torch;
 
 namespace Tanuki;
 
-/// <summary>The directed acyclic graph of layer calls behind a functional model, in topological order.</summary>
-internal sealed class Graph
+/// <summary>
+/// The directed acyclic graph of layer calls behind a functional model, in topological order: its structure and shapes
+/// here; running it in <c>Graph.Run.cs</c> (the walk), its rewrites in <see cref="InferenceFusion"/>, when its
+/// intermediates are freed in <see cref="MemoryPlan"/>.
+/// </summary>
+internal sealed partial class Graph
 {
     private Graph(string modelName, SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<Node> nodes, List<Layer> layers)
     {
@@ -25,14 +29,22 @@ internal sealed class Graph
     public List<Layer> Layers { get; }
 
     private InferenceFusion? _fusion;
+    private TrainingFusion? _trainingFusion;
+    private MemoryPlan? _memory;
     private bool? _hasConvolutions;
 
     /// <summary>Whether any node is a convolution (the only layers channels-last memory speeds up).</summary>
-    public bool HasConvolutions => _hasConvolutions ??= Nodes.Any(n => n.Layer is Tanuki.Layers.Conv2D or Tanuki.Layers.DepthwiseConv2D
+    public bool HasConvolutions => _hasConvolutions ??= Nodes.Any(n => n.Layer is IConvolution
         || (n.Layer is Model m && m.FunctionalGraph is Graph g && g.HasConvolutions));
 
-    /// <summary>Frozen Conv2D → BatchNormalization (→ ReLU) chains run as one convolution in inference.</summary>
+    /// <summary>The rewrites: frozen convolution → normalization (→ ReLU) chains run as one convolution in inference.</summary>
     public InferenceFusion Fusion => _fusion ??= new InferenceFusion(this);
+
+    /// <summary>The training step's rewrite: convolution → inference-mode normalization chains run as one convolution while gradients are recorded.</summary>
+    public TrainingFusion TrainingFusion => _trainingFusion ??= new TrainingFusion(this);
+
+    /// <summary>When each intermediate tensor of an inference run may be freed.</summary>
+    public MemoryPlan Memory => _memory ??= new MemoryPlan(this);
 
     public static Graph Create(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs, string modelName)
     {
@@ -146,117 +158,4 @@ internal sealed class Graph
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     private static long SaturatingMultiply(long a, long b) => b != 0 && a > long.MaxValue / b ? long.MaxValue : a * b;
-
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs, bool training)
-    {
-        inputs = AsFloat(inputs);
-        var values = new Dictionary<SymbolicTensor, Tensor>();
-        bool channelsLast = MemoryLayout.UseChannelsLast(this, inputs);
-        for (int i = 0; i < Inputs.Length; i++) values[Inputs[i]] = channelsLast ? MemoryLayout.ToChannelsLast(inputs[i]) : inputs[i];
-        if (torch.is_grad_enabled()) RunNodes(values, training, skip: null);
-        else RunFreeing(values, training, protect: inputs);
-        return Outputs.Select(o => values[o]).ToArray();
-    }
-
-    /// <summary>
-    /// Inputs as the float32 an Input takes: integer, boolean or float64 data (images as bytes, labels fed by mistake,
-    /// C# double arrays) are converted, as Keras converts what a functional model is given to its inputs' dtype, rather
-    /// than failing deep inside libtorch with a dtype error.
-    /// </summary>
-    internal static IReadOnlyList<Tensor> AsFloat(IReadOnlyList<Tensor> inputs)
-    {
-        if (inputs.All(t => t.dtype == ScalarType.Float32)) return inputs;
-        return inputs.Select(t => t.dtype is ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 || t.is_complex() ? t : t.to_type(ScalarType.Float32)).ToArray();
-    }
-
-    private Dictionary<SymbolicTensor, int>? _uses;
-
-    /// <summary>How many node inputs read each tensor, plus one for each model output it is.</summary>
-    private Dictionary<SymbolicTensor, int> Uses()
-    {
-        if (_uses is not null) return _uses;
-        var uses = new Dictionary<SymbolicTensor, int>();
-        foreach (Node n in Nodes)
-            foreach (SymbolicTensor t in n.Inputs) uses[t] = uses.GetValueOrDefault(t) + 1;
-        foreach (SymbolicTensor o in Outputs) uses[o] = uses.GetValueOrDefault(o) + 1;
-        return _uses = uses;
-    }
-
-    /// <summary>
-    /// Inference: like <see cref="RunNodes"/>, but disposes each intermediate tensor as soon as its last reader has run,
-    /// as PyTorch's reference counting does, so a deep network's activations do not all stay alive until the end (lower
-    /// peak memory, warmer caches, steadier step times). Tensors are counted by object, since a layer may return its
-    /// input itself (Dropout in inference) or share it with another output (an in-place ReLU after a fused convolution);
-    /// the caller's inputs and the model's outputs are never disposed.
-    /// </summary>
-    private void RunFreeing(Dictionary<SymbolicTensor, Tensor> values, bool training, IReadOnlyList<Tensor> protect)
-    {
-        var remaining = new Dictionary<SymbolicTensor, int>(Uses());
-        var holders = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
-        var keep = new HashSet<Tensor>(protect, ReferenceEqualityComparer.Instance);
-        foreach (SymbolicTensor o in Outputs) remaining[o] = int.MaxValue;   // outputs stay alive
-        void Hold(SymbolicTensor t)
-        {
-            if (values.TryGetValue(t, out Tensor? v) && remaining.GetValueOrDefault(t) > 0) holders[v] = holders.GetValueOrDefault(v) + 1;
-        }
-        void Release(SymbolicTensor t)
-        {
-            if (!remaining.TryGetValue(t, out int n) || n == int.MaxValue) return;
-            remaining[t] = --n;
-            if (n > 0 || !values.TryGetValue(t, out Tensor? v)) return;
-            int h = holders.GetValueOrDefault(v) - 1;
-            holders[v] = h;
-            if (h <= 0 && !keep.Contains(v)) v.Dispose();
-        }
-        foreach (SymbolicTensor i in Inputs) Hold(i);
-        foreach (Node node in Nodes)
-        {
-            if (!node.Outputs.All(values.ContainsKey))
-            {
-                var before = new HashSet<SymbolicTensor>(values.Keys);
-                if (!Fusion.TryRun(node, values, training, skip: null))
-                {
-                    Tensor[] args = new Tensor[node.Inputs.Length];
-                    for (int k = 0; k < args.Length; k++) args[k] = values[node.Inputs[k]];
-                    Tensor[] outs = node.Layer.Call(args, node.Training ?? training);
-                    for (int k = 0; k < node.Outputs.Length; k++) values[node.Outputs[k]] = outs[k];
-                }
-                foreach (SymbolicTensor t in values.Keys) if (!before.Contains(t)) Hold(t);
-            }
-            foreach (SymbolicTensor t in node.Inputs) Release(t);
-        }
-    }
-
-    /// <summary>On by default; benchmarks and tests switch it off to compare.</summary>
-    internal static bool NoGradForFrozenNodes { get; set; } = true;
-
-    /// <summary>
-    /// Whether a node with gradients enabled records nothing anyway: a built layer none of whose weights and none of
-    /// whose inputs require a gradient. Only nested models gain from running it under no_grad, so only they are.
-    /// </summary>
-    private static bool NoGradientFlows(Node node, Tensor[] args) =>
-        NoGradForFrozenNodes && node.Layer is Model && torch.is_grad_enabled() && node.Layer.Built &&
-        args.All(a => !a.requires_grad) && node.Layer.Weights.All(w => !w.Value.requires_grad);
-
-    /// <summary>
-    /// Runs every node not in <paramref name="skip"/> whose outputs are not already in <paramref name="values"/>,
-    /// in topological order (the frozen-feature cache runs the prefix, then the rest from cached values).
-    /// </summary>
-    public void RunNodes(Dictionary<SymbolicTensor, Tensor> values, bool training, ISet<Node>? skip)
-    {
-        foreach (Node node in Nodes)
-        {
-            if (skip is not null && skip.Contains(node)) continue;
-            if (node.Outputs.All(values.ContainsKey)) continue;
-            if (Fusion.TryRun(node, values, training, skip)) continue;
-            Tensor[] args = new Tensor[node.Inputs.Length];
-            for (int k = 0; k < args.Length; k++) args[k] = values[node.Inputs[k]];
-            Tensor[] outs;
-            // Where nothing needs a gradient (a frozen base on augmented images), running without recording gives the
-            // same values and lets a nested model free its intermediates and use channels-last memory.
-            using (NoGradientFlows(node, args) ? torch.no_grad() : null)
-                outs = node.Layer.Call(args, node.Training ?? training);
-            for (int k = 0; k < node.Outputs.Length; k++) values[node.Outputs[k]] = outs[k];
-        }
-    }
 }

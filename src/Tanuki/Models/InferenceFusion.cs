@@ -1,36 +1,26 @@
-using Tanuki.Layers;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Tanuki;
 
 /// <summary>
-/// Runs a frozen Conv2D → BatchNormalization chain of a functional graph as one convolution when the normalization is
-/// in inference mode: the normalization is folded into the kernel and bias (<c>W·γ/√(σ²+ε)</c>,
+/// The graph's rewrites: runs a frozen convolution → normalization chain of a functional graph as one convolution when
+/// the normalization is in inference mode, folded into the kernel and bias (<c>W·γ/√(σ²+ε)</c>,
 /// <c>(b − μ)·γ/√(σ²+ε) + β</c>). What follows the chain joins it where nothing else reads the intermediate outputs:
-/// a ReLU is applied in place; a residual Add and its ReLU run as one pass into the convolution's output
-/// (<see cref="AddRelu"/>); a ReLU → MaxPooling2D stem with a large output runs in slices of the batch
-/// (<see cref="StemChunkBytes"/>). Exact up to float rounding (tested against the unfused path). Applies only when no
-/// weight of the chain needs a gradient; the folded weights are recomputed when any of the six weights changes.
+/// a ReLU is applied in place; a residual addition and its ReLU run as one pass into the convolution's output
+/// (<see cref="AddRelu"/>); a ReLU → pooling stem with a large output runs in slices of the batch
+/// (<see cref="ExecutionOptions.StemChunkBytes"/>). Chains are matched on layer capabilities
+/// (<see cref="IFoldableConvolution"/>, <see cref="IChannelAffineInInference"/>, <see cref="IElementwiseAdd"/>,
+/// <see cref="IMaybeRelu"/>, <see cref="IPerSamplePooling"/>), not on concrete types. Exact up to float rounding
+/// (tested against the unfused path). Applies only when no weight of the chain needs a gradient and the run's
+/// <see cref="ExecutionOptions.InferenceFusion"/> is on; the folded weights are recomputed when any weight changes.
 /// </summary>
 internal sealed class InferenceFusion
 {
-    /// <summary>On by default; benchmarks and tests switch it off to compare.</summary>
-    internal static bool Enabled { get; set; } = true;
+    private long _slicedRuns;
 
-    /// <summary>
-    /// A frozen Conv2D → BatchNormalization → ReLU → MaxPooling2D chain whose convolution output is large (a stem at
-    /// high resolution: 103 MB for ResNet-18's first convolution at 224², batch 32) runs in slices of the batch whose
-    /// convolution output is about this size, so the pooling reads it from cache rather than memory. Measured with
-    /// <c>benchmarks ablation --switch stem-chunks</c> on ResNet-18 at 224²: 1.00–1.13× (medians of alternating steps);
-    /// at 96² (19 MB) it did not help, so outputs under four slices' worth run whole. 0 turns it off.
-    /// </summary>
-    internal static long StemChunkBytes { get; set; } = 8L << 20;
-
-    /// <summary>How many chains ran in slices (tests count them).</summary>
-    internal static long SlicedRuns => Interlocked.Read(ref _slicedRuns);
-
-    private static long _slicedRuns;
+    /// <summary>How many chains of this graph ran in slices (tests count them).</summary>
+    internal long SlicedRuns => Interlocked.Read(ref _slicedRuns);
 
     /// <summary>A chain: the normalization, then a ReLU, or a residual Add (with its other input) and maybe a ReLU.</summary>
     private sealed record Plan(Node Bn, Node? Relu, Node? Add, SymbolicTensor? Other, Node? AddRelu, Node? Pool);
@@ -54,55 +44,53 @@ internal sealed class InferenceFusion
 
         foreach (Node n in graph.Nodes)
         {
-            if (n.Layer is not Conv2D conv || conv.Activation != Activations.Linear || n.Outputs.Length != 1) continue;
-            if (OnlyConsumer(n.Outputs[0]) is not Node bn || bn.Layer is not BatchNormalization norm || bn.Inputs.Length != 1) continue;
-            if (norm.Axis != 1 && norm.Axis != -3) continue;
+            if (n.Layer is not IFoldableConvolution { IsLinear: true } || n.Outputs.Length != 1) continue;
+            if (OnlyConsumer(n.Outputs[0]) is not Node bn || bn.Layer is not IChannelAffineInInference { OnChannelAxis: true } || bn.Inputs.Length != 1) continue;
             Node? next = OnlyConsumer(bn.Outputs[0]);
             Node? relu = next is not null && IsPlainRelu(next.Layer) ? next : null;
             Node? add = null, addRelu = null;
             SymbolicTensor? other = null;
-            if (next is { Layer: Add, Inputs.Length: 2, Outputs.Length: 1 } && next.Inputs[0] != next.Inputs[1])
+            if (next is { Layer: IElementwiseAdd, Inputs.Length: 2, Outputs.Length: 1 } && next.Inputs[0] != next.Inputs[1])
             {
                 add = next;
                 other = next.Inputs[0] == bn.Outputs[0] ? next.Inputs[1] : next.Inputs[0];
                 addRelu = OnlyConsumer(next.Outputs[0]) is Node ar && IsPlainRelu(ar.Layer) ? ar : null;
             }
-            Node? pool = relu is not null && OnlyConsumer(relu.Outputs[0]) is Node mp && mp.Layer is MaxPooling2D && mp.Outputs.Length == 1 ? mp : null;
+            Node? pool = relu is not null && OnlyConsumer(relu.Outputs[0]) is Node mp && mp.Layer is IPerSamplePooling && mp.Outputs.Length == 1 ? mp : null;
             _plans[n] = new Plan(bn, relu, add, other, addRelu, pool);
         }
     }
 
-    /// <summary>The number of Conv2D → BatchNormalization chains that can be fused.</summary>
+    /// <summary>The number of convolution → normalization chains that can be fused.</summary>
     public int Chains => _plans.Count;
 
     /// <summary>The number of chains that end in a residual addition.</summary>
     public int ResidualChains => _plans.Values.Count(p => p.Add is not null);
 
-    private static bool IsPlainRelu(Layer layer) =>
-        (layer is ReLU r && r.MaxValue is null && r.NegativeSlope == 0 && r.Threshold == 0) ||
-        (layer is Activation a && a.Function == Activations.Relu);
+    /// <summary>A ReLU with no cap, slope or threshold, as a layer or an activation (<see cref="IMaybeRelu"/>).</summary>
+    internal static bool IsPlainRelu(Layer layer) => layer is IMaybeRelu { IsPlainRelu: true };
 
-    /// <summary>Runs the chain starting at <paramref name="node"/> fused, if it can; false to run it normally.</summary>
-    public bool TryRun(Node node, Dictionary<SymbolicTensor, Tensor> values, bool training, ISet<Node>? skip)
+    /// <summary>Runs the chain starting at <paramref name="node"/> fused, if it can and the options allow; false to run it normally.</summary>
+    public bool TryRun(Node node, Dictionary<SymbolicTensor, Tensor> values, bool training, ISet<Node>? skip, ExecutionOptions options)
     {
-        if (!Enabled || !_plans.TryGetValue(node, out var plan)) return false;
+        if (!options.InferenceFusion || !_plans.TryGetValue(node, out var plan)) return false;
         bool Runs(Node? n) => n is not null && (skip is null || !skip.Contains(n));
         if (!Runs(plan.Bn)) return false;
-        var conv = (Conv2D)node.Layer;
-        var bn = (BatchNormalization)plan.Bn.Layer;
-        if ((plan.Bn.Training ?? training) && bn.Trainable) return false;      // BN on batch statistics
-        if (conv.Weights.Any(v => v.Value.requires_grad) || bn.Weights.Any(v => v.Value.requires_grad)) return false;
+        Layer convLayer = node.Layer, bnLayer = plan.Bn.Layer;
+        var conv = (IFoldableConvolution)convLayer;
+        if (((IChannelAffineInInference)bnLayer).UsesBatchStatistics(plan.Bn.Training ?? training)) return false;
+        if (convLayer.Weights.Any(v => v.Value.requires_grad) || bnLayer.Weights.Any(v => v.Value.requires_grad)) return false;
         Tensor x = values[node.Inputs[0]];
-        if (!conv.Built) return false;
-        conv.CheckInputs([x.shape]);
-        var (kernel, bias) = Folded(node, conv, bn);
-        if (Runs(plan.Relu) && Runs(plan.Pool) && TryRunSliced(plan, conv, x, kernel, bias, values, training)) return true;
+        if (!convLayer.Built) return false;
+        convLayer.CheckInputs([x.shape]);
+        var (kernel, bias) = Folded(node, convLayer, bnLayer);
+        if (Runs(plan.Relu) && Runs(plan.Pool) && TryRunSliced(plan, convLayer, x, kernel, bias, values, training, options.StemChunkBytes)) return true;
         Tensor y = conv.ConvolveWith(x, kernel, bias);
         values[plan.Bn.Outputs[0]] = y;
         bool inPlace = !torch.is_grad_enabled() || !y.requires_grad;
         if (Runs(plan.Relu))
             values[plan.Relu!.Outputs[0]] = inPlace ? y.relu_() : F.relu(y);
-        else if (Runs(plan.Add) && inPlace && values.TryGetValue(plan.Other!, out Tensor? other) && AddRelu.Applies(y, other))
+        else if (Runs(plan.Add) && inPlace && values.TryGetValue(plan.Other!, out Tensor? other) && options.FuseAddRelu && AddRelu.Applies(y, other))
         {
             // The residual end of a block: y = relu(y + shortcut) in one pass over memory, into y (its only reader).
             // The shortcut must already exist; where the graph lists its branch later, the Add runs as a layer.
@@ -115,15 +103,16 @@ internal sealed class InferenceFusion
         return true;
     }
 
-    /// <summary>The conv → BN → ReLU → MaxPooling2D chain in slices of the batch (see <see cref="StemChunkBytes"/>).</summary>
-    private static bool TryRunSliced(Plan plan, Conv2D conv, Tensor x, Tensor kernel, Tensor bias,
-                                     Dictionary<SymbolicTensor, Tensor> values, bool training)
+    /// <summary>The conv → BN → ReLU → pooling chain in slices of the batch (see <see cref="ExecutionOptions.StemChunkBytes"/>).</summary>
+    private bool TryRunSliced(Plan plan, Layer convLayer, Tensor x, Tensor kernel, Tensor bias,
+                              Dictionary<SymbolicTensor, Tensor> values, bool training, long stemChunkBytes)
     {
-        if (plan.Pool is not Node pool || StemChunkBytes <= 0 || torch.is_grad_enabled()) return false;
-        long[] shape = conv.ComputeOutputShape(x.shape);
+        if (plan.Pool is not Node pool || stemChunkBytes <= 0 || torch.is_grad_enabled()) return false;
+        var conv = (IFoldableConvolution)convLayer;
+        long[] shape = convLayer.ComputeOutputShape(x.shape);
         long perSample = shape[1] * shape[2] * shape[3] * x.element_size();
-        long slice = Math.Max(1, StemChunkBytes / Math.Max(1, perSample));
-        if (perSample * x.shape[0] < 4 * StemChunkBytes || slice >= x.shape[0]) return false;
+        long slice = Math.Max(1, stemChunkBytes / Math.Max(1, perSample));
+        if (perSample * x.shape[0] < 4 * stemChunkBytes || slice >= x.shape[0]) return false;
         Interlocked.Increment(ref _slicedRuns);
         var parts = new List<Tensor>();
         try
@@ -160,24 +149,23 @@ internal sealed class InferenceFusion
         }
     }
 
-    private (Tensor Kernel, Tensor Bias) Folded(Node node, Conv2D conv, BatchNormalization bn)
+    private (Tensor Kernel, Tensor Bias) Folded(Node node, Layer convLayer, Layer bnLayer)
     {
-        Variable[] vars = conv.Weights.Concat(bn.Weights).ToArray();
+        var conv = (IFoldableConvolution)convLayer;
+        Variable[] vars = convLayer.Weights.Concat(bnLayer.Weights).ToArray();
         long[] versions = vars.Select(v => v.Version).ToArray();
         lock (_lock)
         {
-            if (_folded.TryGetValue(node, out var f) && f.Versions.SequenceEqual(versions) && f.Kernel.device == conv.Kernel!.Value.device)
+            if (_folded.TryGetValue(node, out var f) && f.Versions.SequenceEqual(versions) && f.Kernel.device == conv.Kernel.Value.device)
                 return (f.Kernel, f.Bias);
             if (_folded.TryGetValue(node, out var stale)) { stale.Kernel.Dispose(); stale.Bias.Dispose(); }
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            Tensor w = conv.Kernel!.Value;
-            long c = w.shape[0];
-            Tensor scale = (bn.MovingVariance!.Value + bn.Epsilon).rsqrt();
-            if (bn.Gamma is not null) scale = scale * bn.Gamma.Value;
-            Tensor kernel = w * scale.reshape(c, 1, 1, 1);
-            Tensor bias = (conv.Bias is null ? -bn.MovingMean!.Value : conv.Bias.Value - bn.MovingMean!.Value) * scale;
-            if (bn.Beta is not null) bias = bias + bn.Beta.Value;
+            Tensor w = conv.Kernel.Value;
+            var (mean, scale, shift) = ((IChannelAffineInInference)bnLayer).InferenceAffine();
+            Tensor kernel = w * scale.reshape(-1, 1, 1, 1);   // output channels on axis 0
+            Tensor bias = (conv.Bias is null ? -mean : conv.Bias.Value - mean) * scale;
+            if (shift is not null) bias = bias + shift;
             kernel = kernel.contiguous().DetachFromDisposeScope();
             bias = bias.contiguous().DetachFromDisposeScope();
             _folded[node] = (kernel, bias, versions);

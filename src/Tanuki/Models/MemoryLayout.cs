@@ -7,20 +7,19 @@ namespace Tanuki;
 /// tensors: libtorch's oneDNN convolutions are faster on them (measured at batch 32: ~1.3× at 224², ~1.1× at 96²),
 /// and convolution, batch normalization, ReLU, addition and pooling keep the layout, so one conversion at the input
 /// suffices. The values are the same; only the strides differ. Training keeps the default layout, which measured
-/// faster for backward passes here.
+/// faster for backward passes here, unless <see cref="ExecutionOptions.ChannelsLastTraining"/> is on;
+/// <see cref="ExecutionOptions.ChannelsLastInference"/> turns the inference layout off.
 /// </summary>
 internal static class MemoryLayout
 {
-    /// <summary>On by default; benchmarks and tests switch it off to compare.</summary>
-    internal static bool ChannelsLastInference { get; set; } = true;
-
-    public static bool UseChannelsLast(Graph graph, IReadOnlyList<Tensor> inputs)
+    public static bool UseChannelsLast(Graph graph, IReadOnlyList<Tensor> inputs, ExecutionOptions options)
     {
-        if (!ChannelsLastInference || !graph.HasConvolutions) return false;
+        if (!graph.HasConvolutions) return false;
         if (inputs.Count != 1 || inputs[0].dim() != 4 || inputs[0].shape[1] <= 1) return false;
         if (IsChannelsLast(inputs[0])) return false;   // already
-        if (torch.is_grad_enabled() && (inputs[0].requires_grad || graph.Layers.Any(l => l.Weights.Any(w => w.Value.requires_grad)))) return false;
-        return true;
+        if (torch.is_grad_enabled() && (inputs[0].requires_grad || graph.Layers.Any(l => l.Weights.Any(w => w.Value.requires_grad))))
+            return options.ChannelsLastTraining;
+        return options.ChannelsLastInference;
     }
 
     /// <summary>The same values in channels-last memory: N×C×H×W shape, strides of an N×H×W×C tensor.</summary>

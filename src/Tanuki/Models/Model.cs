@@ -92,6 +92,6 @@ public partial class Model : Layer
     {
         if (_graph is null) return base.Forward(inputs, training);
         _graph.CheckInputShapes(inputs.Select(t => t.shape).ToArray());
-        return _graph.Run(inputs, training);
+        return _graph.Run(inputs, training, Execution.InContext());
     }
 }

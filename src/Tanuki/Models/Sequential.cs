@@ -157,7 +157,15 @@ public class Sequential : Model
         if (Layers.Count == 0)
             throw new ArgumentException($"Sequential model '{Name}' cannot be called because it has no layers. Call Add(layer).");
         Tensor x = Graph.AsFloat([inputs])[0];   // integer, boolean or float64 data as the float32 an Input takes, as Keras converts it
-        foreach (Layer l in Layers) x = l.Call(x, training);
+        ExecutionOptions options = Execution.InContext();
+        using var running = options.Enter();   // nested models follow this one's options where they set none
+        IReadOnlyList<Layer> layers = Layers;
+        for (int i = 0; i < layers.Count;)
+        {
+            int folded = TrainingFusion.TryRun(layers, i, ref x, training, options);   // conv → BN in inference mode (→ ReLU) as one
+            if (folded > 0) { i += folded; continue; }
+            x = layers[i++].Call(x, training);
+        }
         return x;
     }
 

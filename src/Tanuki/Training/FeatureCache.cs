@@ -8,7 +8,8 @@ namespace Tanuki;
 /// in inference mode, <c>Fit</c> computes that prefix's outputs once per sample and trains the rest on them (the
 /// Keras guide's feature-extraction workflow, applied by itself). Exact: with in-memory data the batches come in
 /// the same order, from the same random draws, as without the cache. It is re-checked at every epoch: when the
-/// frozen part changes (unfreezing) the cache is dropped and, if a smaller frozen prefix remains, rebuilt.
+/// frozen part changes (unfreezing) the cache is dropped and, if a smaller frozen prefix remains, rebuilt. Whether to
+/// cache, and why not, is <see cref="FeatureCacheDecision"/>'s.
 /// </summary>
 internal sealed class FeatureCache : IDisposable
 {
@@ -24,9 +25,6 @@ internal sealed class FeatureCache : IDisposable
     private Tensor? _valTargets;
     private bool _explainedOff;
     private int _batchSize;
-
-    /// <summary>Below this many frozen parameters the prefix is too cheap to be worth caching (tests lower it).</summary>
-    internal static long MinimumFrozenParameters { get; set; } = 10_000;
 
     public FeatureCache(Model model, Dataset data, Dataset? validation, FitLog log, CancellationToken cancellationToken = default)
     {
@@ -46,43 +44,41 @@ internal sealed class FeatureCache : IDisposable
     /// <summary>Decides, at the start of an epoch, whether to train from the cache; builds it when needed.</summary>
     public void Prepare(IReadOnlyList<Variable> trainable)
     {
-        if (!_model.UseFeatureCache)
+        FeatureCacheDecision decision = FeatureCacheDecision.For(_model, _data, new HashSet<Variable>(trainable));
+        Decision = decision;
+        switch (decision.Reason)
         {
-            Drop();
-            return;
+            case FeatureCacheReason.Cached:
+                if (decision.Prefix!.SameAs(_prefix)) return;
+                if (_prefix is not null) Say("The frozen part of the model changed: recomputing the frozen-feature cache.");
+                Drop();
+                _prefix = decision.Prefix;
+                Fill();
+                return;
+            case FeatureCacheReason.TurnedOff:
+                break;
+            case FeatureCacheReason.DataMayBeRandom:
+                if (!_explainedOff && decision.Prefix is FrozenPrefix p && p.FrozenParameters >= _model.Execution.FeatureCacheMinimumFrozenParameters)
+                    Say($"Frozen-feature cache off: {decision.Describe()}. For augmentation, put the augmentation layers in the model instead " +
+                        "(they are skipped in inference), or Cache() the data.");
+                _explainedOff = true;
+                break;
+            case FeatureCacheReason.TooFewFrozenParameters:
+                _model.ReleasePrefixInference();
+                break;
+            default:   // no prefix at all
+                _model.ReleasePrefixInference();   // nothing frozen left to run: free its ONNX Runtime session now
+                if (_prefix is not null) Say($"Frozen-feature cache off from here: the frozen part changed ({decision.Describe()}).");
+                else if (!_explainedOff && decision.Reason == FeatureCacheReason.RandomLayerFirst && trainable.Count < _model.Weights.Count(w => w.IsTrainableKind))
+                    Say($"Frozen-feature cache off: {decision.Describe()}, so the frozen layers must run on every step.");
+                _explainedOff = true;
+                break;
         }
-        if (!_data.SupportsFeatureCache)
-        {
-            if (!_explainedOff && FrozenPrefix.Find(_model, new HashSet<Variable>(trainable), out _) is FrozenPrefix p && p.FrozenParameters >= MinimumFrozenParameters)
-                Say("Frozen-feature cache off: the training data goes through a Map, which may be random, so the frozen layers must run on " +
-                    "every step. For augmentation, put the augmentation layers in the model instead (they are skipped in inference), or Cache() the data.");
-            _explainedOff = true;
-            Drop();
-            return;
-        }
-        FrozenPrefix? prefix = FrozenPrefix.Find(_model, new HashSet<Variable>(trainable), out string reason);
-        if (prefix is null)
-        {
-            _model.ReleasePrefixInference();   // nothing frozen left to run: free its ONNX Runtime session now
-            if (_prefix is not null) Say("Frozen-feature cache off from here: the frozen part changed (" + reason + ").");
-            else if (!_explainedOff && trainable.Count < _model.Weights.Count(w => w.IsTrainableKind) && reason.StartsWith("the random layer", StringComparison.Ordinal))
-                Say($"Frozen-feature cache off: {reason}, so the frozen layers must run on every step.");
-            _explainedOff = true;
-            Drop();
-            return;
-        }
-        if (prefix.FrozenParameters < MinimumFrozenParameters)
-        {
-            _model.ReleasePrefixInference();
-            Drop();
-            return;
-        }
-        if (prefix.SameAs(_prefix)) return;
-        if (_prefix is not null) Say("The frozen part of the model changed: recomputing the frozen-feature cache.");
         Drop();
-        _prefix = prefix;
-        Fill();
     }
+
+    /// <summary>The policy's decision for the current epoch (null before the first).</summary>
+    public FeatureCacheDecision? Decision { get; private set; }
 
     private void Fill()
     {

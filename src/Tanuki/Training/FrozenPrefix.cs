@@ -69,39 +69,37 @@ internal sealed class FrozenPrefix
             : other._chain == _chain && other._count == _count);
 
     /// <summary>
-    /// Finds the cacheable prefix of <paramref name="model"/> given the weights being trained, or null with the
-    /// reason (for messages) when there is none worth caching. With <paramref name="inference"/> the prefix is for
-    /// inference-mode passes only (the recipe's feature views): random layers, which are identities there, do not
-    /// stop it.
+    /// Finds the cacheable prefix of <paramref name="model"/> given the weights being trained: a decision with reason
+    /// <see cref="FeatureCacheReason.Cached"/> and the prefix, or with the reason there is none (its size is judged by
+    /// <see cref="FeatureCacheDecision.For"/>). With <paramref name="inference"/> the prefix is for inference-mode
+    /// passes only (the recipe's feature views): random layers, which are identities there, do not stop it.
     /// </summary>
-    public static FrozenPrefix? Find(Model model, ISet<Variable> trainable, out string reason, bool inference = false)
+    public static FeatureCacheDecision Find(Model model, ISet<Variable> trainable, bool inference = false)
     {
         if (model.FunctionalGraph is Graph g)
         {
-            if (g.Inputs.Length == 1 && g.Outputs.Length == 1) return FindInGraph(model, g, trainable, out reason, inference);
-            reason = "the model has several inputs or outputs";
-            return null;
+            if (g.Inputs.Length == 1 && g.Outputs.Length == 1) return FindInGraph(model, g, trainable, inference);
+            return new(FeatureCacheReason.SeveralInputsOrOutputs);
         }
-        if (model is Sequential s) return FindInChain(s, s.Layers, trainable, out reason, inference);
-        reason = "the model is a subclass with its own forward pass";
-        return null;
+        if (model is Sequential s) return FindInChain(s, s.Layers, trainable, inference);
+        return new(FeatureCacheReason.OwnForwardPass);
     }
 
     private static bool Frozen(Layer layer, ISet<Variable> trainable) => !layer.Weights.Any(trainable.Contains);
 
-    private static FrozenPrefix? FindInChain(Model model, IReadOnlyList<Layer> layers, ISet<Variable> trainable, out string reason, bool inference)
+    private static FeatureCacheDecision FindInChain(Model model, IReadOnlyList<Layer> layers, ISet<Variable> trainable, bool inference)
     {
         int k = 0;
         while (k < layers.Count && Frozen(layers[k], trainable) && !layers[k].IsStochastic(!inference)) k++;
-        reason = k < layers.Count && layers[k].IsStochastic(true) && layers.Skip(k).Any(l => l.Weights.Count > 0 && Frozen(l, trainable))
-            ? $"the random layer '{layers[k].Name}' comes before the frozen layers"
-            : "no frozen layer with weights comes first";
+        var none = k < layers.Count && layers[k].IsStochastic(true) && layers.Skip(k).Any(l => l.Weights.Count > 0 && Frozen(l, trainable))
+            ? new FeatureCacheDecision(FeatureCacheReason.RandomLayerFirst, RandomLayer: layers[k])
+            : new FeatureCacheDecision(FeatureCacheReason.NoFrozenPrefix);
         if (k == layers.Count) k--;   // keep at least the last layer out, so there is something to run on the cache
-        if (k <= 0 || !layers.Take(k).Any(l => l.Weights.Count > 0)) return null;
-        return new FrozenPrefix(model, layers, k, inference);
+        if (k <= 0 || !layers.Take(k).Any(l => l.Weights.Count > 0)) return none;
+        return new(FeatureCacheReason.Cached, new FrozenPrefix(model, layers, k, inference));
     }
 
-    private static FrozenPrefix? FindInGraph(Model model, Graph graph, ISet<Variable> trainable, out string reason, bool inference)
+    private static FeatureCacheDecision FindInGraph(Model model, Graph graph, ISet<Variable> trainable, bool inference)
     {
         var cacheable = new HashSet<Node>();
         var available = new HashSet<SymbolicTensor>(graph.Inputs);
@@ -125,17 +123,15 @@ internal sealed class FrozenPrefix
         if (!layers.Any(l => l.Weights.Count > 0))
         {
             bool frozenLater = graph.Nodes.Any(n => !cacheable.Contains(n) && n.Layer.Weights.Count > 0 && Frozen(n.Layer, trainable));
-            reason = randomBlocker is not null && frozenLater
-                ? $"the random layer '{randomBlocker.Name}' comes before the frozen layers"
-                : "no frozen layer with weights comes first";
-            return null;
+            return randomBlocker is not null && frozenLater
+                ? new(FeatureCacheReason.RandomLayerFirst, RandomLayer: randomBlocker)
+                : new(FeatureCacheReason.NoFrozenPrefix);
         }
         var needed = new List<SymbolicTensor>();
         foreach (Node n in graph.Nodes.Where(n => !cacheable.Contains(n)))
             foreach (SymbolicTensor i in n.Inputs)
                 if (!needed.Contains(i) && (i.Node is null || cacheable.Contains(i.Node))) needed.Add(i);
-        reason = string.Empty;
-        return new FrozenPrefix(model, graph, cacheable, needed.ToArray(), layers, inference);
+        return new(FeatureCacheReason.Cached, new FrozenPrefix(model, graph, cacheable, needed.ToArray(), layers, inference));
     }
 
     /// <summary>
@@ -176,15 +172,17 @@ internal sealed class FrozenPrefix
         using var noGrad = no_grad();
         bool random = training && _inference && PrefixLayers.Any(l => l.IsStochastic(true));
         if (_model.PrefixInference(this).TryRun([x], remainingSamples: -1, random, out _) is Tensor[] outputs) return outputs;
+        ExecutionOptions options = _model.Execution.InContext();
         if (_chain is not null)
         {
+            using var running = options.Enter();
             Tensor h = x;
             for (int i = 0; i < _count; i++) h = _chain[i].Call(h, training);
             return [h];
         }
         var values = new Dictionary<SymbolicTensor, Tensor> { [_graph!.Inputs[0]] = x };
         var skip = new HashSet<Node>(_graph.Nodes.Where(n => !_nodes!.Contains(n)));
-        _graph.RunNodes(values, training, skip);
+        _graph.RunNodes(values, training, skip, options);
         return Frontier.Select(t => values[t]).ToArray();
     }
 
@@ -198,15 +196,17 @@ internal sealed class FrozenPrefix
     /// <summary>Runs the rest of the model from cached prefix outputs.</summary>
     public Tensor RunSuffix(Tensor[] features, bool training)
     {
+        ExecutionOptions options = _model.Execution.InContext();
         if (_chain is not null)
         {
+            using var running = options.Enter();
             Tensor h = features[0];
             for (int i = _count; i < _chain.Count; i++) h = _chain[i].Call(h, training);
             return h;
         }
         var values = new Dictionary<SymbolicTensor, Tensor>();
         for (int i = 0; i < Frontier.Length; i++) values[Frontier[i]] = features[i];
-        _graph!.RunNodes(values, training, _nodes);
+        _graph!.RunNodes(values, training, _nodes, options);
         return values[_graph.Outputs[0]];
     }
 }

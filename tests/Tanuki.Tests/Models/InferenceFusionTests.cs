@@ -3,7 +3,6 @@ using Tanuki.Layers;
 namespace Tanuki.Tests.Models;
 
 /// <summary>Folding frozen Conv2D → BatchNormalization (→ ReLU) chains is exact and applies only where it may.</summary>
-[Collection(NonParallel.Name)]   // switches fusion off and on
 public class InferenceFusionTests
 {
     private static (Model Model, BatchNormalization[] Norms) Build()
@@ -26,10 +25,8 @@ public class InferenceFusionTests
 
     private static Tensor Run(Model m, Tensor x, bool fused)
     {
-        bool old = InferenceFusion.Enabled;
-        InferenceFusion.Enabled = fused;
-        try { return m.Predict(x); }
-        finally { InferenceFusion.Enabled = old; }
+        m.Execution.InferenceFusion = fused;
+        return m.Predict(x);
     }
 
     [Fact]
@@ -58,10 +55,8 @@ public class InferenceFusionTests
 
     private static Tensor RunAddRelu(Model m, Tensor x, bool addRelu)
     {
-        bool old = AddRelu.Enabled;
-        AddRelu.Enabled = addRelu;
-        try { return Run(m, x, fused: true); }
-        finally { AddRelu.Enabled = old; }
+        m.Execution.FuseAddRelu = addRelu;
+        return Run(m, x, fused: true);
     }
 
     [Fact]
@@ -115,24 +110,16 @@ public class InferenceFusionTests
         bn.SetWeights([torch.rand(8) + 0.5, torch.randn(8), torch.randn(8), torch.rand(8) + 0.2]);
         model.Trainable = false;
         Tensor images = torch.rand(9, 3, 16, 16) * 255;
-        long old = InferenceFusion.StemChunkBytes;
-        try
-        {
-            InferenceFusion.StemChunkBytes = 0;
-            Tensor whole = model.Predict(images, batchSize: 9);
-            InferenceFusion.StemChunkBytes = 4096;                  // slices of 2 samples; 9 × 2 KiB ≥ 4 slices' worth
-            long before = InferenceFusion.SlicedRuns;
-            Tensor sliced = model.Predict(images, batchSize: 9);
-            Assert.Equal(1, InferenceFusion.SlicedRuns - before);
-            TensorAssert.Close(whole, sliced, atol: 1e-5, rtol: 1e-5);
-            before = InferenceFusion.SlicedRuns;
-            model.Predict(images[..7], batchSize: 7);              // 14 KiB < 16 KiB: small enough to run whole
-            Assert.Equal(0, InferenceFusion.SlicedRuns - before);
-        }
-        finally
-        {
-            InferenceFusion.StemChunkBytes = old;
-        }
+        InferenceFusion fusion = model.FunctionalGraph!.Fusion;
+        model.Execution.StemChunkBytes = 0;
+        Tensor whole = model.Predict(images, batchSize: 9);
+        Assert.Equal(0, fusion.SlicedRuns);
+        model.Execution.StemChunkBytes = 4096;                  // slices of 2 samples; 9 × 2 KiB ≥ 4 slices' worth
+        Tensor sliced = model.Predict(images, batchSize: 9);
+        Assert.Equal(1, fusion.SlicedRuns);
+        TensorAssert.Close(whole, sliced, atol: 1e-5, rtol: 1e-5);
+        model.Predict(images[..7], batchSize: 7);              // 14 KiB < 16 KiB: small enough to run whole
+        Assert.Equal(1, fusion.SlicedRuns);
     }
 
     [Fact]
@@ -149,23 +136,18 @@ public class InferenceFusionTests
         var (model, _) = Build();
         model.Trainable = false;
         Tensor x = torch.rand(3, 3, 16, 16) * 255;
-        bool old = MemoryLayout.ChannelsLastInference;
-        try
-        {
-            MemoryLayout.ChannelsLastInference = false;
-            Tensor plain = model.Predict(x);
-            MemoryLayout.ChannelsLastInference = true;
-            Tensor cl = model.Predict(x);
-            TensorAssert.Close(plain, cl, atol: 1e-4, rtol: 1e-5);
-            using (torch.no_grad()) Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x]));
-            model.Trainable = true;
-            Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x]));        // gradients flow: default layout
-            Assert.True(MemoryLayout.IsChannelsLast(MemoryLayout.ToChannelsLast(x)));
-            TensorAssert.Equal(x, MemoryLayout.ToChannelsLast(x));
-        }
-        finally
-        {
-            MemoryLayout.ChannelsLastInference = old;
-        }
+        model.Execution.ChannelsLastInference = false;
+        Tensor plain = model.Predict(x);
+        using (torch.no_grad()) Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));
+        model.Execution.ChannelsLastInference = true;
+        Tensor cl = model.Predict(x);
+        TensorAssert.Close(plain, cl, atol: 1e-4, rtol: 1e-5);
+        using (torch.no_grad()) Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));
+        model.Trainable = true;
+        Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));        // gradients flow: default layout
+        model.Execution.ChannelsLastTraining = true;
+        Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));         // unless the options ask for it
+        Assert.True(MemoryLayout.IsChannelsLast(MemoryLayout.ToChannelsLast(x)));
+        TensorAssert.Equal(x, MemoryLayout.ToChannelsLast(x));
     }
 }

@@ -17,8 +17,8 @@ public class FeatureCacheEngineTests
     private static Tensor[] RunPrefix(Model model, InferenceEngine engine, Tensor x)
     {
         model.Execution.InferenceEngine = engine;
-        FrozenPrefix prefix = FrozenPrefix.Find(model, new HashSet<Variable>(model.TrainableWeights), out string reason)
-                              ?? throw new InvalidOperationException("no prefix: " + reason);
+        FeatureCacheDecision found = FrozenPrefix.Find(model, new HashSet<Variable>(model.TrainableWeights));
+        FrozenPrefix prefix = found.Prefix ?? throw new InvalidOperationException("no prefix: " + found.Describe());
         return prefix.RunPrefix(x, training: true);
     }
 
@@ -87,46 +87,38 @@ public class FeatureCacheEngineTests
     [Fact]
     public void UnfreezingReplacesThePrefixSessionOrClosesIt()
     {
-        long threshold = FeatureCache.MinimumFrozenParameters;
-        FeatureCache.MinimumFrozenParameters = 0;   // the small prefixes below are worth caching here
-        try
-        {
-            TanukiInfo.SetRandomSeed(7);
-            var input = new Input(3, 12, 12);
-            var c1 = new Conv2D(8, 3, name: "c1");
-            var b1 = new BatchNormalization(name: "b1");
-            var c2 = new Conv2D(8, 3, activation: "relu", name: "c2");
-            SymbolicTensor h = new GlobalAveragePooling2D().Call(c2.Call(new ReLU().Call(b1.Call(c1.Call(input)))));
-            var model = new Model(input, new Dense(3, name: "head").Call(h));
-            foreach (Layer l in new Layer[] { c1, b1, c2 }) l.Trainable = false;
-            model.Execution.InferenceEngine = InferenceEngine.OnnxRuntime;
-            model.Compile(new Adam(1e-3), new SparseCategoricalCrossentropy(fromLogits: true));
-            using var scope = torch.NewDisposeScope();
-            Tensor x = Images(8, 12, seed: 43);
-            Tensor y = torch.randint(0, 3, [8], generator: new torch.Generator(43));
-            long open = OrtSession.Live;
-            model.Fit(x, y, batchSize: 4, epochs: 2, verbose: 0);
-            InferencePart first = model.PrefixInferencePart!;
-            Assert.Equal(1, first.Builds);
-            Assert.Equal(open + 1, OrtSession.Live);
+        TanukiInfo.SetRandomSeed(7);
+        var input = new Input(3, 12, 12);
+        var c1 = new Conv2D(8, 3, name: "c1");
+        var b1 = new BatchNormalization(name: "b1");
+        var c2 = new Conv2D(8, 3, activation: "relu", name: "c2");
+        SymbolicTensor h = new GlobalAveragePooling2D().Call(c2.Call(new ReLU().Call(b1.Call(c1.Call(input)))));
+        var model = new Model(input, new Dense(3, name: "head").Call(h));
+        model.Execution.FeatureCacheMinimumFrozenParameters = 0;   // the small prefixes below are worth caching here
+        foreach (Layer l in new Layer[] { c1, b1, c2 }) l.Trainable = false;
+        model.Execution.InferenceEngine = InferenceEngine.OnnxRuntime;
+        model.Compile(new Adam(1e-3), new SparseCategoricalCrossentropy(fromLogits: true));
+        using var scope = torch.NewDisposeScope();
+        Tensor x = Images(8, 12, seed: 43);
+        Tensor y = torch.randint(0, 3, [8], generator: new torch.Generator(43));
+        long open = OrtSession.Live;
+        model.Fit(x, y, batchSize: 4, epochs: 2, verbose: 0);
+        InferencePart first = model.PrefixInferencePart!;
+        Assert.Equal(1, first.Builds);
+        Assert.Equal(open + 1, OrtSession.Live);
 
-            // Unfreeze c2: the frozen prefix shrinks to c1 → b1 → ReLU, and its session replaces the first.
-            c2.Trainable = true;
-            model.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0);
-            Assert.NotSame(first, model.PrefixInferencePart);
-            Assert.False(first.HasSession);
-            Assert.Equal(1, model.PrefixInferencePart!.Builds);
-            Assert.Equal(open + 1, OrtSession.Live);
+        // Unfreeze c2: the frozen prefix shrinks to c1 → b1 → ReLU, and its session replaces the first.
+        c2.Trainable = true;
+        model.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0);
+        Assert.NotSame(first, model.PrefixInferencePart);
+        Assert.False(first.HasSession);
+        Assert.Equal(1, model.PrefixInferencePart!.Builds);
+        Assert.Equal(open + 1, OrtSession.Live);
 
-            // Unfreeze everything: no frozen prefix is left, so its session is closed.
-            model.Trainable = true;
-            model.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0);
-            Assert.Null(model.PrefixInferencePart);
-            Assert.Equal(open, OrtSession.Live);
-        }
-        finally
-        {
-            FeatureCache.MinimumFrozenParameters = threshold;
-        }
+        // Unfreeze everything: no frozen prefix is left, so its session is closed.
+        model.Trainable = true;
+        model.Fit(x, y, batchSize: 4, epochs: 1, verbose: 0);
+        Assert.Null(model.PrefixInferencePart);
+        Assert.Equal(open, OrtSession.Live);
     }
 }

@@ -9,15 +9,9 @@ namespace Tanuki.Tests.Training;
 /// The frozen-feature cache: used when it is exact, exact when used (head weights equal with and without it),
 /// off when a random layer precedes the frozen part, dropped when the frozen part changes.
 /// </summary>
-[Collection(NonParallel.Name)]   // lowers the cache's size threshold and reads Console.Out
-public class FeatureCacheTests : IDisposable
+[Collection(NonParallel.Name)]   // reads Console.Out
+public class FeatureCacheTests
 {
-    private readonly long _threshold = FeatureCache.MinimumFrozenParameters;
-
-    public FeatureCacheTests() => FeatureCache.MinimumFrozenParameters = 0;
-
-    public void Dispose() => FeatureCache.MinimumFrozenParameters = _threshold;
-
     /// <summary>A frozen "pretrained" layer that counts how many samples it has processed.</summary>
     private sealed class CountingDense : Layer
     {
@@ -50,6 +44,7 @@ public class FeatureCacheTests : IDisposable
         x = new Dropout(0.3).Call(x);
         var head = new Dense(3);
         var model = new Model(inputs, head.Call(x));
+        model.Execution.FeatureCacheMinimumFrozenParameters = 0;   // these small prefixes are worth caching here
         model.Compile(new Adam(0.01), new SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"]);
         return (model, counter, baseModel, head);
     }
@@ -170,6 +165,7 @@ public class FeatureCacheTests : IDisposable
         var counter = new CountingDense(12);
         var model = new Sequential(new Input(6), counter, new ReLU(), new Dense(3));
         counter.Trainable = false;
+        model.Execution.FeatureCacheMinimumFrozenParameters = 0;
         model.Compile(new SGD(0.1), new SparseCategoricalCrossentropy(fromLogits: true));
         var (x, y) = Data(32, 12);
         model.Fit(x, y, batchSize: 8, epochs: 3, verbose: 0);

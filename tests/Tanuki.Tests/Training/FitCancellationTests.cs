@@ -9,14 +9,14 @@ namespace Tanuki.Tests.Training;
 /// Cancelling Fit, Evaluate and Predict: a stop at a step boundary (the step under way completes, no later one starts),
 /// within one batch of the frozen-feature pass, and before anything when the token is already cancelled.
 /// </summary>
-[Collection(NonParallel.Name)]   // lowers the feature cache's size threshold
+[Collection(NonParallel.Name)]   // lowers the feature cache's size threshold for every model (the process defaults)
 public class FitCancellationTests : IDisposable
 {
-    private readonly long _threshold = FeatureCache.MinimumFrozenParameters;
+    private readonly long _threshold = ExecutionOptions.Default.FeatureCacheMinimumFrozenParameters;
 
-    public FitCancellationTests() => FeatureCache.MinimumFrozenParameters = 0;
+    public FitCancellationTests() => ExecutionOptions.Default.FeatureCacheMinimumFrozenParameters = 0;
 
-    public void Dispose() => FeatureCache.MinimumFrozenParameters = _threshold;
+    public void Dispose() => ExecutionOptions.Default.FeatureCacheMinimumFrozenParameters = _threshold;
 
     /// <summary>Counts every event and cancels a token (or sets StopTraining) after a given global step.</summary>
     private sealed class StopAt(int globalStep, CancellationTokenSource? cancel) : Callback

@@ -10,15 +10,9 @@ namespace Tanuki.Tests.Training;
 /// frozen-feature cache, class weights are per-sample weights looked up from the labels (and multiply given sample
 /// weights), unweighted metrics and validation stay unweighted, weighted metrics and a split's weights are weighted.
 /// </summary>
-[Collection(NonParallel.Name)]   // lowers the frozen-feature cache's size threshold
-public class FitWeightsTests : IDisposable
+[Collection(NonParallel.Name)]   // compares runs seeded through libtorch's process-wide generator, which other classes would draw from
+public class FitWeightsTests
 {
-    private readonly long _threshold = FeatureCache.MinimumFrozenParameters;
-
-    public FitWeightsTests() => FeatureCache.MinimumFrozenParameters = 0;
-
-    public void Dispose() => FeatureCache.MinimumFrozenParameters = _threshold;
-
     /// <summary>A loss linear in the predictions, <c>Σ_j yPred_j · yTrue_j</c>: its gradient does not depend on the
     /// weights, so SGD's result does not depend on the order of the samples, only on which weight each sample got.</summary>
     private sealed class LinearLoss() : Loss("linear")
@@ -77,6 +71,7 @@ public class FitWeightsTests : IDisposable
         var head = new Dense(2, useBias: false);
         var model = new Sequential(new Input(3), frozen, head);
         frozen.Trainable = false;
+        model.Execution.FeatureCacheMinimumFrozenParameters = 0;   // this small prefix is worth caching here
         model.Compile(new SGD(Lr), new LinearLoss());
         Tensor k0 = head.GetWeights()[0];
         Tensor h = x.matmul(frozen.Weights[0].Value).detach();

@@ -14,8 +14,8 @@ internal static class ConvolutionOperators
         if (weight.dim() != 4) return $"only 2-D convolutions (inputs N×C×H×W, weights of rank 4) are imported; W has shape {Shapes.Format(weight.shape)}";
         if (node.Ints("kernel_shape") is long[] k && !k.SequenceEqual(weight.shape[2..])) return $"kernel_shape [{string.Join(", ", k)}] disagrees with W {Shapes.Format(weight.shape)}";
         if (node.Int("group", 1) < 1) return "group must be positive";
-        OnnxWindow.Read(node, weight.shape[2..], [], out string? reason);
-        return reason is not null && !reason.Contains("free here", StringComparison.Ordinal) ? reason : null;
+        OnnxWindow.Read(node, weight.shape[2..], [], out OnnxWindowProblem? problem);
+        return problem is { NeedsFixedInputSize: false } ? problem.Message : null;
     }
 
     public static OnnxLayout[] Conv(OnnxNode node, OnnxImporter im)
@@ -28,7 +28,7 @@ internal static class ConvolutionOperators
         long inChannels = x.Shape[1];
         if (inChannels > 0 && inChannels != weight.shape[1] * groups)
             throw new ArgumentException($"its input has {inChannels} channels, but W {Shapes.Format(weight.shape)} with group={groups} needs {weight.shape[1] * groups}.");
-        OnnxWindow window = OnnxWindow.Read(node, weight.shape[2..], x.Shape, out string? reason) ?? throw new NotSupportedException($"{node.Describe()}: {reason}.");
+        OnnxWindow window = OnnxWindow.Read(node, weight.shape[2..], x.Shape, out OnnxWindowProblem? problem) ?? throw new NotSupportedException($"{node.Describe()}: {problem!.Message}.");
         var layer = new Conv2D((int)weight.shape[0], window.Kernel, strides: window.Strides, padding: window.Padding, dilationRate: window.Dilations,
                                groups: groups, useBias: bias is not null, explicitPadding: window.ExplicitPads, name: im.LayerName(node));
         SymbolicTensor y = OnnxImporter.Call(layer, x);

@@ -10,15 +10,15 @@ internal static class PoolingOperators
         if (node.Ints("kernel_shape") is not long[] kernel) return "kernel_shape is missing";
         if (node.Ints("dilations") is long[] d && d.Any(v => v != 1)) return $"dilations [{string.Join(", ", d)}] are not imported (only 1)";
         if (node.OpType == "MaxPool" && im.IsOutputUsed(node, 1)) return "its Indices output is used by the graph; Tanuki imports the values only";
-        OnnxWindow.Read(node, kernel, [], out string? reason);
-        return reason is not null && !reason.Contains("free here", StringComparison.Ordinal) ? reason : null;
+        OnnxWindow.Read(node, kernel, [], out OnnxWindowProblem? problem);
+        return problem is { NeedsFixedInputSize: false } ? problem.Message : null;
     }
 
     private static (SymbolicTensor X, OnnxWindow Window, bool CeilMode) Read(OnnxNode node, OnnxImporter im)
     {
         SymbolicTensor x = im.Value(node.Inputs[0]);
         if (x.Rank != 4) throw new NotSupportedException($"{node.Describe()}: only 2-D pooling (inputs N×C×H×W) is imported, but its input has shape {Shapes.Format(x.Shape)}.");
-        OnnxWindow window = OnnxWindow.Read(node, node.Ints("kernel_shape")!, x.Shape, out string? reason) ?? throw new NotSupportedException($"{node.Describe()}: {reason}.");
+        OnnxWindow window = OnnxWindow.Read(node, node.Ints("kernel_shape")!, x.Shape, out OnnxWindowProblem? problem) ?? throw new NotSupportedException($"{node.Describe()}: {problem!.Message}.");
         return (x, window, node.Int("ceil_mode", 0) != 0);
     }
 

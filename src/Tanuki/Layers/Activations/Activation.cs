@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Tanuki.Layers;
 
 /// <summary>Applies an activation function: <c>new Activation("relu")</c>.</summary>
-public sealed class Activation : Layer
+public sealed class Activation : Layer, IMaybeRelu
 {
     /// <summary>Creates the layer.</summary>
     public Activation(ActivationFunction activation, string? name = null) : base(name)
@@ -16,6 +16,8 @@ public sealed class Activation : Layer
 
     /// <inheritdoc />
     protected override Tensor Forward(Tensor inputs, bool training) => Function.Apply(inputs);
+
+    bool IMaybeRelu.IsPlainRelu => Function == Activations.Relu;
 
     /// <inheritdoc />
     public override Dictionary<string, object?> GetConfig()

@@ -7,7 +7,7 @@ namespace Tanuki.Layers;
 /// Rectified linear unit with Keras's options: <c>min(maxValue, x)</c> for x ≥ threshold,
 /// <c>negativeSlope · (x − threshold)</c> below it.
 /// </summary>
-public sealed class ReLU : Layer
+public sealed class ReLU : Layer, IMaybeRelu
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="maxValue">Upper bound of the output (6 gives ReLU6); none by default.</param>
@@ -42,6 +42,8 @@ public sealed class ReLU : Layer
         if (MaxValue is double m) y = y.clamp_max(m);
         return y;
     }
+
+    bool IMaybeRelu.IsPlainRelu => MaxValue is null && NegativeSlope == 0 && Threshold == 0;
 
     /// <inheritdoc />
     public override Dictionary<string, object?> GetConfig()

@@ -10,7 +10,7 @@ namespace Tanuki.Layers;
 /// pads are computed for each input size. <c>explicitPadding</c> (top, bottom, left, right), used for imported
 /// models, replaces <c>padding</c>.</para>
 /// </summary>
-public sealed class Conv2D : Layer
+public sealed class Conv2D : Layer, IFoldableConvolution
 {
     private readonly Window2D _window;
 
@@ -118,6 +118,12 @@ public sealed class Conv2D : Layer
 
     /// <summary>The convolution with other weights (folded ones), same window and groups, no activation.</summary>
     internal Tensor ConvolveWith(Tensor inputs, Tensor kernel, Tensor? bias) => _window.Convolve(inputs, kernel, bias, Groups);
+
+    bool IFoldableConvolution.IsLinear => Activation == Activations.Linear;
+
+    Variable IFoldableConvolution.Kernel => Kernel ?? throw new InvalidOperationException($"Layer '{Name}' is not built.");
+
+    Tensor IFoldableConvolution.ConvolveWith(Tensor inputs, Tensor kernel, Tensor? bias) => ConvolveWith(inputs, kernel, bias);
 
     /// <inheritdoc />
     public override long[] ComputeOutputShape(long[] inputShape)

@@ -9,7 +9,7 @@ namespace Tanuki.Layers;
 /// The kernel is laid out <c>(C · depthMultiplier, 1, kh, kw)</c>, a grouped convolution with C groups in libtorch's
 /// and ONNX's layout. Padding as in <see cref="Conv2D"/>.
 /// </summary>
-public sealed class DepthwiseConv2D : Layer
+public sealed class DepthwiseConv2D : Layer, IFoldableConvolution
 {
     private readonly Window2D _window;
 
@@ -111,6 +111,12 @@ public sealed class DepthwiseConv2D : Layer
     /// <inheritdoc />
     protected override Tensor Forward(Tensor inputs, bool training) =>
         Activation.Apply(_window.Convolve(inputs, Kernel!.Value, Bias?.Value, InputChannels));
+
+    bool IFoldableConvolution.IsLinear => Activation == Activations.Linear;
+
+    Variable IFoldableConvolution.Kernel => Kernel ?? throw new InvalidOperationException($"Layer '{Name}' is not built.");
+
+    Tensor IFoldableConvolution.ConvolveWith(Tensor inputs, Tensor kernel, Tensor? bias) => _window.Convolve(inputs, kernel, bias, InputChannels);
 
     /// <inheritdoc />
     public override long[] ComputeOutputShape(long[] inputShape)

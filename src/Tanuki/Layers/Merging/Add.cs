@@ -6,7 +6,7 @@ namespace Tanuki.Layers;
 /// Adds its inputs element-wise: <c>new Add().Call([a, b])</c>. Shapes broadcast as in Keras (per axis,
 /// counted from the last: equal sizes or 1), which is how residual connections are written.
 /// </summary>
-public sealed class Add : Merge
+public sealed class Add : Merge, IElementwiseAdd
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="name">Layer name.</param>

@@ -13,7 +13,7 @@ namespace Tanuki.Layers;
 /// inference mode whatever <c>training</c> says, so fine-tuning a base does not wreck what it learned.</para>
 /// Weights: gamma and beta (trainable), moving_mean and moving_variance (never trainable).
 /// </summary>
-public sealed class BatchNormalization : Layer
+public sealed class BatchNormalization : Layer, IChannelAffineInInference
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="axis">The channel axis (1 for N×C×H×W and N×F; negative counts from the end).</param>
@@ -101,6 +101,18 @@ public sealed class BatchNormalization : Layer
             MovingVariance.Touch();
         }
         return y;
+    }
+
+    bool IChannelAffineInInference.OnChannelAxis => Axis is 1 or -3;
+
+    // Keras's rule: a frozen BatchNormalization runs in inference mode whatever training says.
+    bool IChannelAffineInInference.UsesBatchStatistics(bool training) => training && Trainable;
+
+    (Tensor Mean, Tensor Scale, Tensor? Shift) IChannelAffineInInference.InferenceAffine()
+    {
+        Tensor scale = (MovingVariance!.Value + Epsilon).rsqrt();
+        if (Gamma is not null) scale = scale * Gamma.Value;
+        return (MovingMean!.Value, scale, Beta?.Value);
     }
 
     /// <inheritdoc />

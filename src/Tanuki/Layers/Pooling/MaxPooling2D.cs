@@ -6,7 +6,7 @@ namespace Tanuki.Layers;
 /// Max pooling over H and W of N×C×H×W inputs. Padding never wins the maximum (it counts as −∞), as in Keras,
 /// PyTorch and ONNX.
 /// </summary>
-public sealed class MaxPooling2D : Pooling2D
+public sealed class MaxPooling2D : Pooling2D, IPerSamplePooling
 {
     /// <summary>Creates the layer with a square window.</summary>
     /// <param name="poolSize">Window height and width.</param>
