@@ -36,8 +36,10 @@ done
 for rid in linux-x64 win-x64 osx-arm64; do
   [ -f "$feed/Tanuki.Cli.$rid.$version.nupkg" ] || fail "no RID-specific tool package for $rid"
 done
-unzip -l "$feed/Tanuki.$version.nupkg" | grep -q "pretrained/ResNet18.onnx" || fail "the Tanuki package lacks pretrained/ResNet18.onnx"
-unzip -l "$feed/Tanuki.$version.nupkg" | grep -q "THIRD-PARTY-NOTICES.txt" || fail "the Tanuki package lacks THIRD-PARTY-NOTICES.txt"
+# The listing is read whole first: `unzip -l | grep -q` under pipefail fails whenever grep stops reading early.
+listing="$(unzip -l "$feed/Tanuki.$version.nupkg")" || fail "cannot list Tanuki.$version.nupkg"
+grep -q "pretrained/ResNet18.onnx" <<<"$listing" || fail "the Tanuki package lacks pretrained/ResNet18.onnx"
+grep -q "THIRD-PARTY-NOTICES.txt" <<<"$listing" || fail "the Tanuki package lacks THIRD-PARTY-NOTICES.txt"
 
 step "installing the tool from the local feed alone, with an empty NuGet cache"
 cat >"$work/feed-only.config" <<XML
