@@ -158,4 +158,22 @@ internal sealed partial class Graph
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     private static long SaturatingMultiply(long a, long b) => b != 0 && a > long.MaxValue / b ? long.MaxValue : a * b;
+
+    /// <summary>
+    /// For the rewrites that fuse a chain of nodes: a function giving the one node that consumes a tensor, and only once,
+    /// when the tensor is not also a graph output; null otherwise (its value is needed elsewhere, so the chain cannot
+    /// be fused through it).
+    /// </summary>
+    internal Func<SymbolicTensor, Node?> OnlyConsumerFinder()
+    {
+        var consumers = new Dictionary<SymbolicTensor, List<Node>>();
+        foreach (Node n in Nodes)
+            foreach (SymbolicTensor i in n.Inputs)
+            {
+                if (!consumers.TryGetValue(i, out var list)) consumers[i] = list = new List<Node>();
+                if (!list.Contains(n)) list.Add(n);
+            }
+        var outputs = new HashSet<SymbolicTensor>(Outputs);
+        return t => !outputs.Contains(t) && consumers.TryGetValue(t, out var c) && c.Count == 1 && c[0].Inputs.Count(i => i == t) == 1 ? c[0] : null;
+    }
 }

@@ -31,22 +31,13 @@ internal sealed class InferenceFusion
 
     public InferenceFusion(Graph graph)
     {
-        var consumers = new Dictionary<SymbolicTensor, List<Node>>();
-        foreach (Node n in graph.Nodes)
-            foreach (SymbolicTensor i in n.Inputs)
-            {
-                if (!consumers.TryGetValue(i, out var list)) consumers[i] = list = new List<Node>();
-                if (!list.Contains(n)) list.Add(n);
-            }
-        var outputs = new HashSet<SymbolicTensor>(graph.Outputs);
-        Node? OnlyConsumer(SymbolicTensor t) =>
-            !outputs.Contains(t) && consumers.TryGetValue(t, out var c) && c.Count == 1 && c[0].Inputs.Count(i => i == t) == 1 ? c[0] : null;
+        Func<SymbolicTensor, Node?> onlyConsumer = graph.OnlyConsumerFinder();
 
         foreach (Node n in graph.Nodes)
         {
             if (n.Layer is not IFoldableConvolution { IsLinear: true } || n.Outputs.Length != 1) continue;
-            if (OnlyConsumer(n.Outputs[0]) is not Node bn || bn.Layer is not IChannelAffineInInference { OnChannelAxis: true } || bn.Inputs.Length != 1) continue;
-            Node? next = OnlyConsumer(bn.Outputs[0]);
+            if (onlyConsumer(n.Outputs[0]) is not Node bn || bn.Layer is not IChannelAffineInInference { OnChannelAxis: true } || bn.Inputs.Length != 1) continue;
+            Node? next = onlyConsumer(bn.Outputs[0]);
             Node? relu = next is not null && IsPlainRelu(next.Layer) ? next : null;
             Node? add = null, addRelu = null;
             SymbolicTensor? other = null;
@@ -54,9 +45,9 @@ internal sealed class InferenceFusion
             {
                 add = next;
                 other = next.Inputs[0] == bn.Outputs[0] ? next.Inputs[1] : next.Inputs[0];
-                addRelu = OnlyConsumer(next.Outputs[0]) is Node ar && IsPlainRelu(ar.Layer) ? ar : null;
+                addRelu = onlyConsumer(next.Outputs[0]) is Node ar && IsPlainRelu(ar.Layer) ? ar : null;
             }
-            Node? pool = relu is not null && OnlyConsumer(relu.Outputs[0]) is Node mp && mp.Layer is IPerSamplePooling && mp.Outputs.Length == 1 ? mp : null;
+            Node? pool = relu is not null && onlyConsumer(relu.Outputs[0]) is Node mp && mp.Layer is IPerSamplePooling && mp.Outputs.Length == 1 ? mp : null;
             _plans[n] = new Plan(bn, relu, add, other, addRelu, pool);
         }
     }

@@ -27,22 +27,13 @@ internal sealed class TrainingFusion
 
     public TrainingFusion(Graph graph)
     {
-        var consumers = new Dictionary<SymbolicTensor, List<Node>>();
-        foreach (Node n in graph.Nodes)
-            foreach (SymbolicTensor i in n.Inputs)
-            {
-                if (!consumers.TryGetValue(i, out var list)) consumers[i] = list = new List<Node>();
-                if (!list.Contains(n)) list.Add(n);
-            }
-        var outputs = new HashSet<SymbolicTensor>(graph.Outputs);
-        Node? OnlyConsumer(SymbolicTensor t) =>
-            !outputs.Contains(t) && consumers.TryGetValue(t, out var c) && c.Count == 1 && c[0].Inputs.Count(i => i == t) == 1 ? c[0] : null;
+        Func<SymbolicTensor, Node?> onlyConsumer = graph.OnlyConsumerFinder();
 
         foreach (Node n in graph.Nodes)
         {
             if (n.Layer is not IFoldableConvolution { IsLinear: true } || n.Inputs.Length != 1 || n.Outputs.Length != 1) continue;
-            if (OnlyConsumer(n.Outputs[0]) is not Node bn || bn.Layer is not IChannelAffineInInference { OnChannelAxis: true } || bn.Outputs.Length != 1) continue;
-            Node? next = OnlyConsumer(bn.Outputs[0]);
+            if (onlyConsumer(n.Outputs[0]) is not Node bn || bn.Layer is not IChannelAffineInInference { OnChannelAxis: true } || bn.Outputs.Length != 1) continue;
+            Node? next = onlyConsumer(bn.Outputs[0]);
             Node? relu = next is not null && InferenceFusion.IsPlainRelu(next.Layer) ? next : null;
             Node? add = null, addRelu = null;
             SymbolicTensor? other = null;
@@ -50,7 +41,7 @@ internal sealed class TrainingFusion
             {
                 add = next;
                 other = next.Inputs[0] == bn.Outputs[0] ? next.Inputs[1] : next.Inputs[0];
-                addRelu = OnlyConsumer(next.Outputs[0]) is Node ar && InferenceFusion.IsPlainRelu(ar.Layer) ? ar : null;
+                addRelu = onlyConsumer(next.Outputs[0]) is Node ar && InferenceFusion.IsPlainRelu(ar.Layer) ? ar : null;
             }
             _plans[n] = new Plan(bn, relu, add, other, addRelu);
         }
