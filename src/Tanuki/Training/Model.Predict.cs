@@ -65,7 +65,7 @@ public partial class Model
                 using var scope = NewDisposeScope();
                 scope.Attach(xb);
                 Tensor y = pass.Run(xb).cpu();
-                parts.Add(scope.MoveToOuter(y.DetachFromDisposeScope()));
+                parts.Add(scope.MoveToOuter(y));   // into the caller's scope, if any: a single batch is returned as it is
                 cancellationToken.ThrowIfCancellationRequested();
             }
             if (parts.Count == 0) throw new ArgumentException("Predict received no samples.");

@@ -245,4 +245,22 @@ public class OrtEngineTests
         Assert.Equal(open, OrtSession.Live);
         x.Dispose();
     }
+
+    [Theory]
+    [InlineData(InferenceEngine.LibTorch, 1)]
+    [InlineData(InferenceEngine.LibTorch, 6)]
+    [InlineData(InferenceEngine.OnnxRuntime, 1)]
+    [InlineData(InferenceEngine.OnnxRuntime, 6)]
+    public void PredictInsideAUserScopeLeavesNothingOnceTheScopeEnds(InferenceEngine engine, int batchSize)
+    {
+        Model model = SmallFunctional();
+        Tensor x = Images(batchSize == 1 ? 1 : 20, 12, seed: 41);
+        Predict(model, engine, x).Dispose();       // warm-up (builds ONNX Runtime's session)
+        long liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (torch.NewDisposeScope())
+            for (int i = 0; i < 20; i++) Predict(model, engine, x, batchSize);        // results left to the user's scope
+        Assert.Equal(liveBefore, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        model.ReleaseInferenceSessions();
+        x.Dispose();
+    }
 }
