@@ -158,4 +158,26 @@ public class PredictClassesTests
         Assert.Contains("holds 96 values, but data has 192", Assert.Throws<ArgumentException>(() => model.Predict(new float[192], 2, 3, 4, 4)).Message);
         Assert.Contains("no image paths", Assert.Throws<ArgumentException>(() => model.Predict(Array.Empty<string>())).Message);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void NoTensorOutlivesACall(bool insideAUserScope)
+    {
+        using var dir = new TempDirectory();
+        string[] paths = Images(dir);
+        Model model = Classifier();
+        model.Predict(paths).ToArray();                                           // warm-up
+        float[] flat = new float[2 * 3 * 8 * 8];
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (DisposeScope? scope = insideAUserScope ? NewDisposeScope() : null)
+            for (int i = 0; i < 5; i++)
+            {
+                model.Predict(paths, batchSize: 2);
+                model.Predict(paths[0]);
+                using (var stream = File.OpenRead(paths[1])) model.Predict(stream);
+                model.Predict(flat, 2, 3, 8, 8);
+            }
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }
