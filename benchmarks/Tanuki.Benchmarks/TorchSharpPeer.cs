@@ -50,39 +50,11 @@ internal static class TorchSharpPeer
                 break;
             }
             case "train_full":
-            {
-                var model = new TorchSharpResNet18(10);
-                model.train();
-                var optimizer = torch.optim.Adam(model.parameters(), lr: 1e-4);
-                step = () =>
-                {
-                    using var scope = NewDisposeScope();
-                    optimizer.zero_grad();
-                    Tensor loss = nn.functional.cross_entropy(model.call(x), y);
-                    loss.backward();
-                    optimizer.step();
-                };
+                step = WholeModelStep(x, y, bnEval: false);
                 break;
-            }
             case "train_finetune":
-            {
-                // Fine-tuning as PyTorch users write it for Keras's semantics: train() for the whole model, then every
-                // BatchNorm module in eval() (moving statistics, not updated); every parameter, gamma and beta included, trains.
-                var model = new TorchSharpResNet18(10);
-                model.train();
-                foreach (var m in model.modules())
-                    if (m is TorchSharp.Modules.BatchNorm2d bn) bn.eval();
-                var optimizer = torch.optim.Adam(model.parameters(), lr: 1e-4);
-                step = () =>
-                {
-                    using var scope = NewDisposeScope();
-                    optimizer.zero_grad();
-                    Tensor loss = nn.functional.cross_entropy(model.call(x), y);
-                    loss.backward();
-                    optimizer.step();
-                };
+                step = WholeModelStep(x, y, bnEval: true);
                 break;
-            }
             case "train_frozen_base":
             {
                 var model = new TorchSharpResNet18(10);
@@ -107,5 +79,31 @@ internal static class TorchSharpPeer
                 throw new ArgumentException($"unknown task '{task}'.");
         }
         return Measurement.Time("torchsharp", task, size, batch, step, warmup, reps, info);
+    }
+
+    /// <summary>
+    /// An Adam step on every weight of a new 10-class ResNet-18: the full training step, or with
+    /// <paramref name="bnEval"/> the fine-tuning step as PyTorch users write it for Keras's semantics: train() for the
+    /// whole model, then every BatchNorm module in eval() (moving statistics, not updated); every parameter, gamma and
+    /// beta included, trains.
+    /// </summary>
+    private static Action WholeModelStep(Tensor x, Tensor y, bool bnEval)
+    {
+        var model = new TorchSharpResNet18(10);
+        model.train();
+        if (bnEval)
+        {
+            foreach (var m in model.modules())
+                if (m is TorchSharp.Modules.BatchNorm2d bn) bn.eval();
+        }
+        var optimizer = torch.optim.Adam(model.parameters(), lr: 1e-4);
+        return () =>
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            Tensor loss = nn.functional.cross_entropy(model.call(x), y);
+            loss.backward();
+            optimizer.step();
+        };
     }
 }

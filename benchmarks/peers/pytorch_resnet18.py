@@ -39,6 +39,26 @@ def resnet18(classes):
     return ResNet(BasicBlock, [2, 2, 2, 3], num_classes=classes)
 
 
+def whole_model_step(x, y, bn_eval):
+    """An Adam step on every weight of a new 10-class ResNet-18: the full training step, or with bn_eval the
+    fine-tuning step in Keras's semantics (the base called with training=False): train() for the model, then every
+    BatchNorm in eval() (moving statistics, not updated); every parameter, gamma and beta included, trains."""
+    model = resnet18(10).train()
+    if bn_eval:
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+    return step
+
+
 def timed(step, warmup, reps):
     for _ in range(warmup):
         step()
@@ -96,33 +116,9 @@ def main():
                 with torch.no_grad():
                     classifier(x)
             report("predict", size, timed(step, a.warmup, a.reps))
-        if "train_full" in a.tasks:
-            model = resnet18(10).train()
-            opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-            loss_fn = nn.CrossEntropyLoss()
-
-            def step():
-                opt.zero_grad(set_to_none=True)
-                loss = loss_fn(model(x), y)
-                loss.backward()
-                opt.step()
-            report("train_full", size, timed(step, a.warmup, a.reps))
-        if "train_finetune" in a.tasks:
-            # Keras's fine-tuning semantics (the base called with training=False): train() for the model, then every
-            # BatchNorm in eval() (moving statistics, not updated); every parameter, gamma and beta included, trains.
-            model = resnet18(10).train()
-            for m in model.modules():
-                if isinstance(m, nn.BatchNorm2d):
-                    m.eval()
-            opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-            loss_fn = nn.CrossEntropyLoss()
-
-            def step():
-                opt.zero_grad(set_to_none=True)
-                loss = loss_fn(model(x), y)
-                loss.backward()
-                opt.step()
-            report("train_finetune", size, timed(step, a.warmup, a.reps))
+        for task, bn_eval in (("train_full", False), ("train_finetune", True)):
+            if task in a.tasks:
+                report(task, size, timed(whole_model_step(x, y, bn_eval), a.warmup, a.reps))
         if "train_frozen_base" in a.tasks:
             full = resnet18(1000)
             base = nn.Sequential(*list(full.children())[:-2]).eval()

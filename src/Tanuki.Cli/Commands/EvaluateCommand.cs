@@ -29,8 +29,9 @@ internal static class EvaluateCommand
         DataFolder.Check(dataDir);
         Model model = ModelFiles.Load(modelPath);
         var size = ModelFiles.ImageSize(model, modelPath, batchSize);
+        var (crop, pad) = model.ImageResize.ToAspectRatioFlags();   // as the model's training images were
         ImageDataset data = ImageDataset.FromDirectory(dataDir, size, batchSize, shuffle: false, onError: onError,   // unreadable files: CommandRunner
-                                                       cropToAspectRatio: model.ImageResize == ResizeMode.Crop, padToAspectRatio: model.ImageResize == ResizeMode.Pad);
+                                                       cropToAspectRatio: crop, padToAspectRatio: pad);
         IReadOnlyList<string> modelClasses = ModelFiles.ClassNames(model, model.Outputs[0].Shape[^1]);
         int[] toModel = ClassMap(data.ClassNames!, modelClasses);
         int k = modelClasses.Count;

@@ -85,7 +85,7 @@ internal static class TrainCommand
         ImageDataset train;
         ImageDataset? val = null;
         (int, int) size = (s.Size, s.Size);
-        bool pad = s.ResizeMode == ResizeMode.Pad, crop = s.ResizeMode == ResizeMode.Crop;
+        var (crop, pad) = s.ResizeMode.ToAspectRatioFlags();
         try
         {
             if (s.ValidationSplit > 0)

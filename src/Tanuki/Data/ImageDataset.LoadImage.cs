@@ -67,7 +67,8 @@ public sealed partial class ImageDataset
     public static Tensor LoadImage(string path, Model model)
     {
         var (size, colorMode) = ModelImage(model);
-        return LoadImage(path, size, colorMode, cropToAspectRatio: model.ImageResize == ResizeMode.Crop, padToAspectRatio: model.ImageResize == ResizeMode.Pad);
+        var (crop, pad) = model.ImageResize.ToAspectRatioFlags();
+        return LoadImage(path, size, colorMode, cropToAspectRatio: crop, padToAspectRatio: pad);
     }
 
     /// <summary>
@@ -84,8 +85,9 @@ public sealed partial class ImageDataset
         Backend.EnsureInitialized();
         CheckTargetSize(size, nameof(model));
         (byte, byte, byte) white = (255, 255, 255);
+        var (crop, pad) = model.ImageResize.ToAspectRatioFlags();
         return ImageDecoder.Decode(buffer.ToArray(), "image stream", colorMode, white, MaxImagePixels,
-                                   image => ResizeDecoded(image, size, "bilinear", model.ImageResize == ResizeMode.Crop, model.ImageResize == ResizeMode.Pad, white, colorMode));
+                                   image => ResizeDecoded(image, size, "bilinear", crop, pad, white, colorMode));
     }
 
     /// <summary>The image size and colour mode <paramref name="model"/> takes; refuses a model that does not take fixed-size images.</summary>

@@ -51,7 +51,7 @@ public sealed partial class ImageDataset : Dataset
     public (int Height, int Width) ImageSize => (_settings.Height, _settings.Width);
 
     /// <summary>How images of another shape were brought to <see cref="ImageSize"/>: padded, centre-cropped or squashed.</summary>
-    public ResizeMode Resize => _settings.PadToAspectRatio ? ResizeMode.Pad : _settings.CropToAspectRatio ? ResizeMode.Crop : ResizeMode.Squash;
+    public ResizeMode Resize => ResizeModeFlags.FromAspectRatioFlags(_settings.CropToAspectRatio, _settings.PadToAspectRatio);
 
     /// <summary>Files skipped with <c>onError: "skip"</c> so far, and why (each was also written to standard error).</summary>
     public IReadOnlyCollection<(string File, string Reason)> SkippedFiles => _skipped;

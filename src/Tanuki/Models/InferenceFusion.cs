@@ -9,9 +9,9 @@ namespace Tanuki;
 /// <c>(b − μ)·γ/√(σ²+ε) + β</c>). What follows the chain joins it where nothing else reads the intermediate outputs:
 /// a ReLU is applied in place; a residual addition and its ReLU run as one pass into the convolution's output
 /// (<see cref="AddRelu"/>); a ReLU → pooling stem with a large output runs in slices of the batch
-/// (<see cref="ExecutionOptions.StemChunkBytes"/>). Chains are matched on layer capabilities
-/// (<see cref="IFoldableConvolution"/>, <see cref="IChannelAffineInInference"/>, <see cref="IElementwiseAdd"/>,
-/// <see cref="IMaybeRelu"/>, <see cref="IPerSamplePooling"/>), not on concrete types. Exact up to float rounding
+/// (<see cref="ExecutionOptions.StemChunkBytes"/>). Chains are matched on layer capabilities by
+/// <see cref="FusionChain.Find"/>, shared with <see cref="TrainingFusion"/>; the pooling after a stem is any
+/// <see cref="IPerSamplePooling"/>. Exact up to float rounding
 /// (tested against the unfused path). Applies only when no weight of the chain needs a gradient and the run's
 /// <see cref="ExecutionOptions.InferenceFusion"/> is on; the folded weights are recomputed when any weight changes.
 /// </summary>
@@ -22,8 +22,8 @@ internal sealed class InferenceFusion
     /// <summary>How many chains of this graph ran in slices (tests count them).</summary>
     internal long SlicedRuns => Interlocked.Read(ref _slicedRuns);
 
-    /// <summary>A chain: the normalization, then a ReLU, or a residual Add (with its other input) and maybe a ReLU.</summary>
-    private sealed record Plan(Node Bn, Node? Relu, Node? Add, SymbolicTensor? Other, Node? AddRelu, Node? Pool);
+    /// <summary>A chain (<see cref="FusionChain"/>) and, after its ReLU, a pooling the stem may run in slices with.</summary>
+    private sealed record Plan(FusionChain Chain, Node? Pool);
 
     private readonly Dictionary<Node, Plan> _plans = new();
     private readonly Dictionary<Node, (Tensor Kernel, Tensor Bias, long[] Versions)> _folded = new();
@@ -32,23 +32,10 @@ internal sealed class InferenceFusion
     public InferenceFusion(Graph graph)
     {
         Func<SymbolicTensor, Node?> onlyConsumer = graph.OnlyConsumerFinder();
-
-        foreach (Node n in graph.Nodes)
+        foreach (FusionChain chain in FusionChain.Find(graph, onlyConsumer))
         {
-            if (n.Layer is not IFoldableConvolution { IsLinear: true } || n.Outputs.Length != 1) continue;
-            if (onlyConsumer(n.Outputs[0]) is not Node bn || bn.Layer is not IChannelAffineInInference { OnChannelAxis: true } || bn.Inputs.Length != 1) continue;
-            Node? next = onlyConsumer(bn.Outputs[0]);
-            Node? relu = next is not null && IsPlainRelu(next.Layer) ? next : null;
-            Node? add = null, addRelu = null;
-            SymbolicTensor? other = null;
-            if (next is { Layer: IElementwiseAdd, Inputs.Length: 2, Outputs.Length: 1 } && next.Inputs[0] != next.Inputs[1])
-            {
-                add = next;
-                other = next.Inputs[0] == bn.Outputs[0] ? next.Inputs[1] : next.Inputs[0];
-                addRelu = onlyConsumer(next.Outputs[0]) is Node ar && IsPlainRelu(ar.Layer) ? ar : null;
-            }
-            Node? pool = relu is not null && onlyConsumer(relu.Outputs[0]) is Node mp && mp.Layer is IPerSamplePooling && mp.Outputs.Length == 1 ? mp : null;
-            _plans[n] = new Plan(bn, relu, add, other, addRelu, pool);
+            Node? pool = chain.Relu is not null && onlyConsumer(chain.Relu.Outputs[0]) is Node mp && mp.Layer is IPerSamplePooling && mp.Outputs.Length == 1 ? mp : null;
+            _plans[chain.Conv] = new Plan(chain, pool);
         }
     }
 
@@ -56,49 +43,47 @@ internal sealed class InferenceFusion
     public int Chains => _plans.Count;
 
     /// <summary>The number of chains that end in a residual addition.</summary>
-    public int ResidualChains => _plans.Values.Count(p => p.Add is not null);
-
-    /// <summary>A ReLU with no cap, slope or threshold, as a layer or an activation (<see cref="IMaybeRelu"/>).</summary>
-    internal static bool IsPlainRelu(Layer layer) => layer is IMaybeRelu { IsPlainRelu: true };
+    public int ResidualChains => _plans.Values.Count(p => p.Chain.Add is not null);
 
     /// <summary>Runs the chain starting at <paramref name="node"/> fused, if it can and the options allow; false to run it normally.</summary>
     public bool TryRun(Node node, Dictionary<SymbolicTensor, Tensor> values, bool training, ISet<Node>? skip, ExecutionOptions options)
     {
-        if (!options.InferenceFusion || !_plans.TryGetValue(node, out var plan)) return false;
+        if (!options.InferenceFusion || !_plans.TryGetValue(node, out var planned)) return false;
+        var (chain, pool) = (planned.Chain, planned.Pool);
         bool Runs(Node? n) => n is not null && (skip is null || !skip.Contains(n));
-        if (!Runs(plan.Bn)) return false;
-        Layer convLayer = node.Layer, bnLayer = plan.Bn.Layer;
+        if (!Runs(chain.Bn)) return false;
+        Layer convLayer = node.Layer, bnLayer = chain.Bn.Layer;
         var conv = (IFoldableConvolution)convLayer;
-        if (((IChannelAffineInInference)bnLayer).UsesBatchStatistics(plan.Bn.Training ?? training)) return false;
+        if (((IChannelAffineInInference)bnLayer).UsesBatchStatistics(chain.Bn.Training ?? training)) return false;
         if (convLayer.Weights.Any(v => v.Value.requires_grad) || bnLayer.Weights.Any(v => v.Value.requires_grad)) return false;
         Tensor x = values[node.Inputs[0]];
         if (!convLayer.Built) return false;
         convLayer.CheckInputs([x.shape]);
         var (kernel, bias) = Folded(node, convLayer, bnLayer);
-        if (Runs(plan.Relu) && Runs(plan.Pool) && TryRunSliced(plan, convLayer, x, kernel, bias, values, training, options.StemChunkBytes)) return true;
+        if (Runs(chain.Relu) && Runs(pool) && TryRunSliced(chain, pool!, convLayer, x, kernel, bias, values, training, options.StemChunkBytes)) return true;
         Tensor y = conv.ConvolveWith(x, kernel, bias);
-        values[plan.Bn.Outputs[0]] = y;
+        values[chain.Bn.Outputs[0]] = y;
         bool inPlace = !torch.is_grad_enabled() || !y.requires_grad;
-        if (Runs(plan.Relu))
-            values[plan.Relu!.Outputs[0]] = inPlace ? y.relu_() : F.relu(y);
-        else if (Runs(plan.Add) && inPlace && values.TryGetValue(plan.Other!, out Tensor? other) && options.FuseAddRelu && AddRelu.Applies(y, other))
+        if (Runs(chain.Relu))
+            values[chain.Relu!.Outputs[0]] = inPlace ? y.relu_() : F.relu(y);
+        else if (Runs(chain.Add) && inPlace && values.TryGetValue(chain.Other!, out Tensor? other) && options.FuseAddRelu && AddRelu.Applies(y, other))
         {
             // The residual end of a block: y = relu(y + shortcut) in one pass over memory, into y (its only reader).
             // The shortcut must already exist; where the graph lists its branch later, the Add runs as a layer.
-            bool withRelu = Runs(plan.AddRelu);
+            bool withRelu = Runs(chain.AddRelu);
             if (withRelu) AddRelu.InPlace(y, other);
             else Scalars.AddInPlace(y, other);
-            values[plan.Add!.Outputs[0]] = y;
-            if (withRelu) values[plan.AddRelu!.Outputs[0]] = y;
+            values[chain.Add!.Outputs[0]] = y;
+            if (withRelu) values[chain.AddRelu!.Outputs[0]] = y;
         }
         return true;
     }
 
     /// <summary>The conv → BN → ReLU → pooling chain in slices of the batch (see <see cref="ExecutionOptions.StemChunkBytes"/>).</summary>
-    private bool TryRunSliced(Plan plan, Layer convLayer, Tensor x, Tensor kernel, Tensor bias,
+    private bool TryRunSliced(FusionChain chain, Node pool, Layer convLayer, Tensor x, Tensor kernel, Tensor bias,
                               Dictionary<SymbolicTensor, Tensor> values, bool training, long stemChunkBytes)
     {
-        if (plan.Pool is not Node pool || stemChunkBytes <= 0 || torch.is_grad_enabled()) return false;
+        if (stemChunkBytes <= 0 || torch.is_grad_enabled()) return false;
         var conv = (IFoldableConvolution)convLayer;
         long[] shape = convLayer.ComputeOutputShape(x.shape);
         long perSample = shape[1] * shape[2] * shape[3] * x.element_size();
@@ -115,8 +100,8 @@ internal sealed class InferenceFusion
                 parts.Add(pool.Layer.Call([y], pool.Training ?? training)[0].DetachFromDisposeScope());
             }
             Tensor pooled = torch.cat(parts, 0);
-            values[plan.Bn.Outputs[0]] = pooled;      // each step's only reader is the next: nothing else sees these
-            values[plan.Relu!.Outputs[0]] = pooled;
+            values[chain.Bn.Outputs[0]] = pooled;      // each step's only reader is the next: nothing else sees these
+            values[chain.Relu!.Outputs[0]] = pooled;
             values[pool.Outputs[0]] = pooled;
             return true;
         }

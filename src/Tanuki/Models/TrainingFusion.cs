@@ -19,36 +19,14 @@ namespace Tanuki;
 /// </summary>
 internal sealed class TrainingFusion
 {
-    /// <summary>A chain after a convolution node: the normalization, then a ReLU, or a residual Add (its other input) and maybe a ReLU.</summary>
-    private sealed record Plan(Node Bn, Node? Relu, Node? Add, SymbolicTensor? Other, Node? AddRelu);
-
-    private readonly Dictionary<Node, Plan> _plans = new();
+    private readonly Dictionary<Node, FusionChain> _chains;
     private long _folds;
 
-    public TrainingFusion(Graph graph)
-    {
-        Func<SymbolicTensor, Node?> onlyConsumer = graph.OnlyConsumerFinder();
-
-        foreach (Node n in graph.Nodes)
-        {
-            if (n.Layer is not IFoldableConvolution { IsLinear: true } || n.Inputs.Length != 1 || n.Outputs.Length != 1) continue;
-            if (onlyConsumer(n.Outputs[0]) is not Node bn || bn.Layer is not IChannelAffineInInference { OnChannelAxis: true } || bn.Outputs.Length != 1) continue;
-            Node? next = onlyConsumer(bn.Outputs[0]);
-            Node? relu = next is not null && InferenceFusion.IsPlainRelu(next.Layer) ? next : null;
-            Node? add = null, addRelu = null;
-            SymbolicTensor? other = null;
-            if (next is { Layer: IElementwiseAdd, Inputs.Length: 2, Outputs.Length: 1 } && next.Inputs[0] != next.Inputs[1])
-            {
-                add = next;
-                other = next.Inputs[0] == bn.Outputs[0] ? next.Inputs[1] : next.Inputs[0];
-                addRelu = onlyConsumer(next.Outputs[0]) is Node ar && InferenceFusion.IsPlainRelu(ar.Layer) ? ar : null;
-            }
-            _plans[n] = new Plan(bn, relu, add, other, addRelu);
-        }
-    }
+    public TrainingFusion(Graph graph) =>
+        _chains = FusionChain.Find(graph, graph.OnlyConsumerFinder()).ToDictionary(c => c.Conv);
 
     /// <summary>The number of convolution → BatchNormalization chains that can be folded.</summary>
-    public int Chains => _plans.Count;
+    public int Chains => _chains.Count;
 
     /// <summary>How many chains ran folded so far (tests count them).</summary>
     public long Folds => Interlocked.Read(ref _folds);
@@ -56,26 +34,26 @@ internal sealed class TrainingFusion
     /// <summary>Runs the chain starting at <paramref name="node"/> folded, if it can; false to run it node by node.</summary>
     public bool TryRun(Node node, Dictionary<SymbolicTensor, Tensor> values, bool training, ISet<Node>? skip, ExecutionOptions options)
     {
-        if (!options.FuseFineTuningStep || !torch.is_grad_enabled() || !_plans.TryGetValue(node, out var plan)) return false;
+        if (!options.FuseFineTuningStep || !torch.is_grad_enabled() || !_chains.TryGetValue(node, out var chain)) return false;
         // A node runs here only if the walk would run it: not skipped, its outputs not already known (a cache cut there).
         bool Runs(Node? n) => n is not null && (skip is null || !skip.Contains(n)) && !n.Outputs.Any(values.ContainsKey);
-        if (!Runs(plan.Bn)) return false;
-        if (((IChannelAffineInInference)plan.Bn.Layer).UsesBatchStatistics(plan.Bn.Training ?? training)) return false;
+        if (!Runs(chain.Bn)) return false;
+        if (((IChannelAffineInInference)chain.Bn.Layer).UsesBatchStatistics(chain.Bn.Training ?? training)) return false;
         Tensor x = values[node.Inputs[0]];
-        if (Convolve(node.Layer, plan.Bn.Layer, x) is not Tensor y) return false;
+        if (Convolve(node.Layer, chain.Bn.Layer, x) is not Tensor y) return false;
         Interlocked.Increment(ref _folds);
-        values[plan.Bn.Outputs[0]] = y;
+        values[chain.Bn.Outputs[0]] = y;
         // y is the convolution's fresh output and the normalization's only reader was the layer that follows, so it
         // may change in place: the convolution's backward needs its input and kernel, not its output.
-        if (Runs(plan.Relu))
-            values[plan.Relu!.Outputs[0]] = y.relu_();
-        else if (Runs(plan.Add) && values.TryGetValue(plan.Other!, out Tensor? other) && other.shape.SequenceEqual(y.shape) && other.dtype == y.dtype)
+        if (Runs(chain.Relu))
+            values[chain.Relu!.Outputs[0]] = y.relu_();
+        else if (Runs(chain.Add) && values.TryGetValue(chain.Other!, out Tensor? other) && other.shape.SequenceEqual(y.shape) && other.dtype == y.dtype)
         {
             // The residual end of a block. The shortcut must already exist; where the graph lists its branch later,
             // the Add runs as a layer.
             y.add_(other);
-            values[plan.Add!.Outputs[0]] = y;
-            if (Runs(plan.AddRelu)) values[plan.AddRelu!.Outputs[0]] = y.relu_();
+            values[chain.Add!.Outputs[0]] = y;
+            if (Runs(chain.AddRelu)) values[chain.AddRelu!.Outputs[0]] = y.relu_();
         }
         return true;
     }
@@ -87,10 +65,10 @@ internal sealed class TrainingFusion
     public static int TryRun(IReadOnlyList<Layer> layers, int start, ref Tensor x, bool training, ExecutionOptions options)
     {
         if (!options.FuseFineTuningStep || !torch.is_grad_enabled() || start + 1 >= layers.Count) return 0;
-        if (layers[start] is not IFoldableConvolution { IsLinear: true }) return 0;
-        if (layers[start + 1] is not IChannelAffineInInference { OnChannelAxis: true } norm || norm.UsesBatchStatistics(training)) return 0;
+        if (!FusionChain.StartsChain(layers[start]) || !FusionChain.FoldsIntoConvolution(layers[start + 1])) return 0;
+        if (((IChannelAffineInInference)layers[start + 1]).UsesBatchStatistics(training)) return 0;
         if (Convolve(layers[start], layers[start + 1], x) is not Tensor y) return 0;
-        if (start + 2 < layers.Count && InferenceFusion.IsPlainRelu(layers[start + 2]))
+        if (start + 2 < layers.Count && FusionChain.IsPlainRelu(layers[start + 2]))
         {
             x = y.relu_();
             return 3;

@@ -3,6 +3,7 @@ using Tanuki.Callbacks;
 using Tanuki.Layers;
 using Tanuki.Losses;
 using Tanuki.Optimizers;
+using Tanuki.Tests.Training;
 
 namespace Tanuki.Tests.FineTuning;
 
@@ -23,21 +24,6 @@ public class FineTuneCancellationTests
         {
             if (++Steps == step) cancel.Cancel();
         }
-    }
-
-    private sealed class CancellingDense(int units, int cancelAtCall, CancellationTokenSource cancel) : Layer
-    {
-        public int Calls;
-
-        protected override void BuildCore(long[] inputShape) => AddWeight("kernel", [inputShape[^1], units], Initializers.GlorotUniform);
-
-        protected override Tensor Forward(Tensor inputs, bool training)
-        {
-            if (++Calls == cancelAtCall) cancel.Cancel();
-            return inputs.matmul(Weights[0].Value);
-        }
-
-        public override long[] ComputeOutputShape(long[] inputShape) => [inputShape[0], units];
     }
 
     private sealed class ListLogger : ILogger

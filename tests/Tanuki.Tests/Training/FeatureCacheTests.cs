@@ -49,12 +49,6 @@ public class FeatureCacheTests
         return (model, counter, baseModel, head);
     }
 
-    private static (Tensor X, Tensor Y) Data(long n, int seed)
-    {
-        var g = new Generator((ulong)seed);
-        return (torch.randn(new long[] { n, 6 }, generator: g), torch.randint(0, 3, new long[] { n }, generator: g));
-    }
-
     private static string CaptureConsole(Action a)
     {
         var w = new StringWriter();
@@ -68,8 +62,8 @@ public class FeatureCacheTests
     [Fact]
     public void TrainingOnCachedFeaturesGivesTheSameHeadAsTrainingWithout()
     {
-        var (x, y) = Data(100, 2);
-        var (vx, vy) = Data(30, 3);
+        var (x, y) = SmallModel.Data(100, 2);
+        var (vx, vy) = SmallModel.Data(30, 3);
 
         var (cached, counter, _, head) = Build();
         TanukiInfo.SetRandomSeed(42);
@@ -104,7 +98,7 @@ public class FeatureCacheTests
     public void ItSaysWhatItCachedAtVerboseOne()
     {
         var (model, _, _, _) = Build();
-        var (x, y) = Data(40, 4);
+        var (x, y) = SmallModel.Data(40, 4);
         string output = CaptureConsole(() => model.Fit(x, y, batchSize: 8, epochs: 1, verbose: 1));
         Assert.Contains("Frozen-feature cache:", output);
         Assert.Contains("ran once per sample (40 training samples", output);
@@ -114,7 +108,7 @@ public class FeatureCacheTests
     public void ARandomLayerBeforeTheFrozenPartTurnsItOffAndSaysSo()
     {
         var (model, counter, _, _) = Build(randomFirst: true);
-        var (x, y) = Data(40, 5);
+        var (x, y) = SmallModel.Data(40, 5);
         string output = CaptureConsole(() => model.Fit(x, y, batchSize: 8, epochs: 2, verbose: 1));
         Assert.Equal(80, counter.Samples);
         Assert.Contains("Frozen-feature cache off: the random layer", output);
@@ -125,7 +119,7 @@ public class FeatureCacheTests
     public void UnfreezingTheBaseFromACallbackDropsTheCacheAndTheBaseStartsTraining()
     {
         var (model, counter, baseModel, _) = Build();
-        var (x, y) = Data(48, 6);
+        var (x, y) = SmallModel.Data(48, 6);
         Tensor before = counter.GetWeights()[0];
         string output = CaptureConsole(() =>
             model.Fit(x, y, batchSize: 16, epochs: 3, verbose: 1, callbacks: [new UnfreezeAt(baseModel, epoch: 2)]));
@@ -145,7 +139,7 @@ public class FeatureCacheTests
     [Fact]
     public void FeaturesBeyondTheMemoryBudgetGoToATemporaryFileAndStayExact()
     {
-        var (x, y) = Data(64, 7);
+        var (x, y) = SmallModel.Data(64, 7);
         var (spilled, _, _, head) = Build();
         spilled.FeatureCacheMemoryBytes = 1024;                  // 64 samples × 8 floats × 4 B = 2 KiB
         TanukiInfo.SetRandomSeed(9);
@@ -167,7 +161,7 @@ public class FeatureCacheTests
         counter.Trainable = false;
         model.Execution.FeatureCacheMinimumFrozenParameters = 0;
         model.Compile(new SGD(0.1), new SparseCategoricalCrossentropy(fromLogits: true));
-        var (x, y) = Data(32, 12);
+        var (x, y) = SmallModel.Data(32, 12);
         model.Fit(x, y, batchSize: 8, epochs: 3, verbose: 0);
         Assert.Equal(32, counter.Samples);
     }
@@ -175,7 +169,7 @@ public class FeatureCacheTests
     [Fact]
     public void AShuffledDatasetIsCachedAndAMappedOneIsNot()
     {
-        var (x, y) = Data(48, 13);
+        var (x, y) = SmallModel.Data(48, 13);
         var (model, counter, _, _) = Build();
         model.Fit(Tanuki.Data.Dataset.FromTensors(x, y).Shuffle(48, seed: 1).Batch(16), epochs: 3, verbose: 0);
         Assert.Equal(48, counter.Samples);

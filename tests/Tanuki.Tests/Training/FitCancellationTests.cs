@@ -38,47 +38,17 @@ public class FitCancellationTests : IDisposable
         }
     }
 
-    /// <summary>A frozen layer that counts its forward passes and cancels a token at the given one.</summary>
-    private sealed class CancellingDense(int units, int cancelAtCall, CancellationTokenSource cancel) : Layer
-    {
-        public int Calls;
-
-        protected override void BuildCore(long[] inputShape) => AddWeight("kernel", [inputShape[^1], units], Initializers.GlorotUniform);
-
-        protected override Tensor Forward(Tensor inputs, bool training)
-        {
-            if (++Calls == cancelAtCall) cancel.Cancel();
-            return inputs.matmul(Weights[0].Value);
-        }
-
-        public override long[] ComputeOutputShape(long[] inputShape) => [inputShape[0], units];
-    }
-
-    private static Model Small(int seed)
-    {
-        TanukiInfo.SetRandomSeed(seed);
-        var model = new Sequential(new Input(6), new Dense(8, activation: "relu"), new Dense(3));
-        model.Compile(new Adam(0.01), new SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"]);
-        return model;
-    }
-
-    private static (Tensor X, Tensor Y) Data(long n, int seed)
-    {
-        var g = new Generator((ulong)seed);
-        return (torch.randn(new long[] { n, 6 }, generator: g), torch.randint(0, 3, new long[] { n }, generator: g));
-    }
-
     [Fact]
     public void CancellingFromACallbackAtStepKRunsExactlyKStepsAndLeavesTheWeightsOfStopTrainingAtK()
     {
-        var (x, y) = Data(100, 1);   // 10 steps per epoch
+        var (x, y) = SmallModel.Data(100, 1);   // 10 steps per epoch
         // Reference: Keras's stop_training at the same step, which ends training after that step.
-        Model reference = Small(7);
+        Model reference = SmallModel.Compiled(7);
         var stop = new StopAt(13, null);
         TanukiInfo.SetRandomSeed(70);
         reference.Fit(x, y, batchSize: 10, epochs: 3, verbose: 0, callbacks: [stop]);
 
-        Model model = Small(7);
+        Model model = SmallModel.Compiled(7);
         using var cancel = new CancellationTokenSource();
         var counter = new StopAt(13, cancel);
         TanukiInfo.SetRandomSeed(70);
@@ -103,8 +73,8 @@ public class FitCancellationTests : IDisposable
     [Fact]
     public void AnAlreadyCancelledTokenRunsNoStep()
     {
-        var (x, y) = Data(40, 2);
-        Model model = Small(8);
+        var (x, y) = SmallModel.Data(40, 2);
+        Model model = SmallModel.Compiled(8);
         Tensor[] before = model.GetWeights();
         var counter = new StopAt(-1, null);
         using var cancel = new CancellationTokenSource();
@@ -130,7 +100,7 @@ public class FitCancellationTests : IDisposable
         var inputs = new Input(6);
         var model = new Model(inputs, new Dense(3).Call(new ReLU().Call(frozen.Call(inputs))));
         model.Compile(new Adam(0.01), new SparseCategoricalCrossentropy(fromLogits: true));
-        var (x, y) = Data(1000, 3);   // the cache's pass takes 128 samples at a time: 8 passes
+        var (x, y) = SmallModel.Data(1000, 3);   // the cache's pass takes 128 samples at a time: 8 passes
         frozen.Calls = 0;
         var counter = new StopAt(-1, null);
         var e = Assert.Throws<TrainingCanceledException>(() =>
@@ -143,7 +113,7 @@ public class FitCancellationTests : IDisposable
     [Fact]
     public void PredictAndEvaluateStopWithinOneBatch()
     {
-        var (x, y) = Data(100, 4);
+        var (x, y) = SmallModel.Data(100, 4);
         foreach (bool evaluate in new[] { false, true })
         {
             using var cancel = new CancellationTokenSource();

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Tanuki.Layers;
-using Tanuki.Losses;
-using Tanuki.Optimizers;
 
 namespace Tanuki.Tests.Training;
 
@@ -24,27 +21,13 @@ public class FitOptionsTests
             Entries.Add((logLevel, formatter(state, exception), state as IReadOnlyList<KeyValuePair<string, object?>>));
     }
 
-    private static Model Small()
-    {
-        TanukiInfo.SetRandomSeed(5);
-        var model = new Sequential(new Input(6), new Dense(8, activation: "relu"), new Dense(3));
-        model.Compile(new Adam(0.01), new SparseCategoricalCrossentropy(fromLogits: true), ["accuracy"]);
-        return model;
-    }
-
-    private static (Tensor X, Tensor Y) Data(long n, int seed)
-    {
-        var g = new Generator((ulong)seed);
-        return (torch.randn(new long[] { n, 6 }, generator: g), torch.randint(0, 3, new long[] { n }, generator: g));
-    }
-
     [Fact]
     public void ProgressGetsOneReportPerStepAndOnePerEpoch()
     {
-        var (x, y) = Data(50, 1);
-        var (vx, vy) = Data(20, 2);
+        var (x, y) = SmallModel.Data(50, 1);
+        var (vx, vy) = SmallModel.Data(20, 2);
         var progress = new Collect<FitProgress>();
-        History h = Small().Fit(x, y, batchSize: 16, epochs: 3, verbose: 0, validationData: (vx, vy),
+        History h = SmallModel.Compiled(seed: 5).Fit(x, y, batchSize: 16, epochs: 3, verbose: 0, validationData: (vx, vy),
                                 options: new FitOptions { Progress = progress, Stage = "head" });
         // 50 samples in batches of 16: 4 steps (16, 16, 16, 2); 3 epochs × (4 steps + 1 epoch end).
         Assert.Equal(15, progress.Items.Count);
@@ -61,9 +44,9 @@ public class FitOptionsTests
     [Fact]
     public void ATextWriterGetsTheEpochLinesAndTheConsoleNothing()
     {
-        var (x, y) = Data(40, 3);
+        var (x, y) = SmallModel.Data(40, 3);
         var output = new StringWriter();
-        History h = Small().Fit(x, y, batchSize: 10, epochs: 2, verbose: 1, options: new FitOptions { Output = output });
+        History h = SmallModel.Compiled(seed: 5).Fit(x, y, batchSize: 10, epochs: 2, verbose: 1, options: new FitOptions { Output = output });
         string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(4, lines.Length);
         Assert.Equal("Epoch 1/2", lines[0]);
@@ -72,16 +55,16 @@ public class FitOptionsTests
         Assert.EndsWith($"loss: {h["loss"][1].ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} - accuracy: " +
                         h["accuracy"][1].ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture), lines[3]);
         var quiet = new StringWriter();
-        Small().Fit(x, y, batchSize: 10, epochs: 1, verbose: 0, options: new FitOptions { Output = quiet });
+        SmallModel.Compiled(seed: 5).Fit(x, y, batchSize: 10, epochs: 1, verbose: 0, options: new FitOptions { Output = quiet });
         Assert.Equal("", quiet.ToString());
     }
 
     [Fact]
     public void ALoggerGetsOneEntryPerEpochWithItsNumbersWhateverVerboseIs()
     {
-        var (x, y) = Data(30, 4);
+        var (x, y) = SmallModel.Data(30, 4);
         var logger = new ListLogger();
-        History h = Small().Fit(x, y, batchSize: 10, epochs: 2, verbose: 0, options: new FitOptions { Logger = logger });
+        History h = SmallModel.Compiled(seed: 5).Fit(x, y, batchSize: 10, epochs: 2, verbose: 0, options: new FitOptions { Logger = logger });
         Assert.Equal(2, logger.Entries.Count);
         Assert.All(logger.Entries, e => Assert.Equal(LogLevel.Information, e.Level));
         Assert.StartsWith("Epoch 2/2: 3 steps - loss: ", logger.Entries[1].Message);
@@ -94,19 +77,19 @@ public class FitOptionsTests
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         var warned = new ListLogger();
-        Assert.Throws<TrainingCanceledException>(() => Small().Fit(x, y, verbose: 0, options: new FitOptions { Logger = warned }, cancellationToken: cancel.Token));
+        Assert.Throws<TrainingCanceledException>(() => SmallModel.Compiled(seed: 5).Fit(x, y, verbose: 0, options: new FitOptions { Logger = warned }, cancellationToken: cancel.Token));
         Assert.Equal(LogLevel.Warning, Assert.Single(warned.Entries).Level);
     }
 
     [Fact]
     public void InitialEpochStartsTheEpochCountThereAndIsChecked()
     {
-        var (x, y) = Data(20, 5);
+        var (x, y) = SmallModel.Data(20, 5);
         var progress = new Collect<FitProgress>();
-        History h = Small().Fit(x, y, batchSize: 10, epochs: 3, initialEpoch: 1, verbose: 0, options: new FitOptions { Progress = progress });
+        History h = SmallModel.Compiled(seed: 5).Fit(x, y, batchSize: 10, epochs: 3, initialEpoch: 1, verbose: 0, options: new FitOptions { Progress = progress });
         Assert.Equal(new[] { 1, 2 }, h.Epochs);
         Assert.Equal(new[] { 1, 2 }, progress.Items.Where(p => p.EpochEnded).Select(p => p.Epoch));
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Small().Fit(x, y, epochs: 2, initialEpoch: 2, verbose: 0));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SmallModel.Compiled(seed: 5).Fit(x, y, epochs: 2, initialEpoch: 2, verbose: 0));
         Assert.Contains("initialEpoch must be at least 0 and less than epochs (2)", e.Message);
     }
 }
