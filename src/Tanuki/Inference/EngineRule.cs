@@ -7,7 +7,7 @@ namespace Tanuki.Inference;
 /// channels-last inference comes closest) to several times (small convolutional graphs, and any graph while other
 /// processes load the machine, where libtorch's spinning OpenMP threads lose most); the exception is a tiny MLP called
 /// one sample at a time, where the per-call costs decide and libtorch was ahead. What ONNX Runtime costs is its session:
-/// exporting the graph and building it takes milliseconds for a small graph and ~0.6 s for ResNet-18, again after
+/// exporting the graph and building it takes milliseconds for a small graph and ~0.1 s for ResNet-18, again after
 /// every change of the weights.
 /// <para>
 /// So the rule measures as it goes and rents before it buys (the ski-rental rule). It keeps each engine's time per sample
@@ -36,7 +36,7 @@ internal static class EngineRule
     public const double BuildSeconds0 = 0.01;
 
     /// <summary>... and a part per weight (scalar).</summary>
-    public const double BuildSecondsPerParameter = 0.05e-6;
+    public const double BuildSecondsPerParameter = 0.008e-6;
 
     /// <summary>The build time to expect for a part with <paramref name="parameters"/> weights.</summary>
     public static double EstimatedBuildSeconds(long parameters) => BuildSeconds0 + BuildSecondsPerParameter * parameters;
