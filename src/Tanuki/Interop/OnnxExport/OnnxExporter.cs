@@ -63,6 +63,7 @@ internal sealed class OnnxExporter
             throw new NotSupportedException(message.ToString());
         }
         exporter.AddOutputs(plan.Outputs.Select(k => values[k]).ToArray(), includeSoftmax);
+        TransposeFolding.Fold(graph);
         return MakeModel(graph, opset, includeSoftmax, classNames);
     }
 
