@@ -44,10 +44,14 @@ internal static class ActivationExporters
     private static string HardSigmoid(LayerExport e, string x, NodeMaker node) =>
         node("HardSigmoid", "hard_sigmoid", [x], Float("alpha", 1.0 / 6), Float("beta", 0.5));
 
-    /// <summary>The exact GELU, as libtorch computes it: <c>x · 0.5 · (1 + erf(x / √2))</c>.</summary>
+    /// <summary>
+    /// The exact GELU, as libtorch computes it: <c>x · 0.5 · (1 + erf(x / √2))</c>, written as PyTorch exports it (a Div by
+    /// √2), the form ONNX Runtime's GeluFusion recognises and runs as one Gelu kernel; with a Mul by 1/√2 it ran the five
+    /// nodes one by one (an imported ConvNeXt-Tiny ran at 0.87× its original file's speed).
+    /// </summary>
     private static string Gelu(LayerExport e, string x)
     {
-        string erf = e.Part("Erf", "erf", [e.Part("Mul", "scaled", [x, e.Scalar("rsqrt2", 1 / Math.Sqrt(2))])]);
+        string erf = e.Part("Erf", "erf", [e.Part("Div", "scaled", [x, e.Scalar("sqrt2", Math.Sqrt(2))])]);
         string onePlus = e.Part("Add", "one_plus", [erf, e.Scalar("one", 1)]);
         return e.Part("Mul", "gelu", [e.Part("Mul", "half", [x, e.Scalar("half", 0.5)]), onePlus]);
     }

@@ -6,11 +6,12 @@ using Tanuki.Layers;
 namespace Tanuki.Tests.Interop;
 
 /// <summary>
-/// The exporter folds a Transpose that alone reads another Transpose: an imported ConvNeXt block (LayerNormalization
+/// The form of the exported graph, where ONNX Runtime's speed depends on it. The exporter folds a Transpose that alone
+/// reads another Transpose: an imported ConvNeXt block (LayerNormalization
 /// over channels, then a Permute to channels-last for its Dense layers) exported a back-and-forth pair that ONNX Runtime
 /// ran as written. ONNX Runtime's outputs are the reference: folding moves values, so they must not change.
 /// </summary>
-public class TransposeFoldingTests : IDisposable
+public class OnnxExportGraphFormTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -72,5 +73,23 @@ public class TransposeFoldingTests : IDisposable
         Assert.Equal(["x"], only.Input);
         Assert.Equal(["y"], only.Output);
         Assert.Equal([0L, 1, 2, 3], Perm(only));   // an identity Transpose names the output
+    }
+
+    [Fact]
+    public void GeluIsWrittenInTheFormOnnxRuntimeFuses()
+    {
+        // ONNX Runtime's GeluFusion matches PyTorch's export: Div(x, √2) → Erf → Add(1) → Mul with x · 0.5. A Mul by 1/√2
+        // computes the same values but runs as five kernels (ConvNeXt-Tiny at 0.87× its original file's speed).
+        TanukiInfo.SetRandomSeed(5);
+        var model = new Sequential(new Input(6), new Dense(8, activation: "gelu"));
+        using var scope = torch.NewDisposeScope();
+        string path = _dir.File("gelu.onnx");
+        OnnxExportRunner.ExportAndCompare(model, [torch.randn(3, 6)], path, "Dense(gelu)");
+        GraphProto graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph;
+        NodeProto div = Assert.Single(graph.Node, n => n.OpType == "Div");
+        NodeProto erf = Assert.Single(graph.Node, n => n.OpType == "Erf");
+        Assert.Equal(div.Output[0], erf.Input[0]);
+        TensorProto divisor = graph.Initializer.Single(t => t.Name == div.Input[1]);
+        Assert.Equal(Math.Sqrt(2), BitConverter.ToSingle(divisor.RawData.ToByteArray()), 6);
     }
 }
