@@ -57,6 +57,7 @@ public partial class Model
     {
         cancellationToken.ThrowIfCancellationRequested();
         var parts = new List<Tensor>();
+        Tensor? result = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
@@ -70,11 +71,14 @@ public partial class Model
             }
             if (parts.Count == 0) throw new ArgumentException("Predict received no samples.");
             if (verbose > 0) Console.WriteLine($"{parts.Count}/{parts.Count} - {clock.Elapsed.TotalSeconds:0}s");
-            return parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
+            result = parts.Count == 1 ? parts[0] : torch.cat(parts, 0);
+            return result;
         }
         finally
         {
-            if (parts.Count > 1) foreach (Tensor p in parts) p.Dispose();
+            // Every batch's output but the one returned, also when a batch failed or the pass was cancelled.
+            foreach (Tensor p in parts)
+                if (!ReferenceEquals(p, result)) p.Dispose();
         }
     }
 }

@@ -131,4 +131,22 @@ public class FitCancellationTests : IDisposable
             Assert.Equal(3, layer.Calls);
         }
     }
+
+    [Theory]
+    [InlineData(1)]   // one batch done: the output that would have been returned as it is
+    [InlineData(3)]   // three done: the parts that would have been concatenated
+    public void ACancelledPredictLeavesNoTensorBehind(int cancelAtCall)
+    {
+        var (x, _) = SmallModel.Data(100, 4);
+        using var cancel = new CancellationTokenSource();
+        TanukiInfo.SetRandomSeed(11);
+        var layer = new CancellingDense(3, 1 + cancelAtCall, cancel);   // its first call is the warm-up below
+        var inputs = new Input(6);
+        var model = new Model(inputs, layer.Call(inputs));
+        model.Predict(x[..10]).Dispose();   // builds the model's weights before the count
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Assert.ThrowsAny<OperationCanceledException>(() => model.Predict(x, batchSize: 10, cancellationToken: cancel.Token));
+        Assert.Equal(1 + cancelAtCall, layer.Calls);
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }
