@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Tanuki.Callbacks;
 using Tanuki.Layers;
 using Tanuki.Losses;
@@ -24,21 +23,6 @@ public class FineTuneCancellationTests
         {
             if (++Steps == step) cancel.Cancel();
         }
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Messages { get; } = new();
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Messages.Add(formatter(state, exception));
-    }
-
-    private sealed class Collect : IProgress<FitProgress>
-    {
-        public List<FitProgress> Items { get; } = new();
-        public void Report(FitProgress value) => Items.Add(value);
     }
 
     [Fact]
@@ -90,7 +74,7 @@ public class FineTuneCancellationTests
         var (x, y) = StagedBase.Data(48, seed: 24);
         var (vx, vy) = StagedBase.Data(24, seed: 25);
         var logger = new ListLogger();
-        var progress = new Collect();
+        var progress = new Collect<FitProgress>();
         var output = new StringWriter();
         FineTuneResult r = clf.FineTune(b, x, y, batchSize: 16, validationData: (vx, vy), options: new FineTuneOptions
         {

@@ -5,22 +5,6 @@ namespace Tanuki.Tests.Training;
 /// <summary>Fit reports through FitOptions: its text to a TextWriter, structured progress to an IProgress, entries to an ILogger.</summary>
 public class FitOptionsTests
 {
-    /// <summary>Collects reports on the calling thread (Progress&lt;T&gt; would post them elsewhere).</summary>
-    private sealed class Collect<T> : IProgress<T>
-    {
-        public List<T> Items { get; } = new();
-        public void Report(T value) => Items.Add(value);
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<(LogLevel Level, string Message, IReadOnlyList<KeyValuePair<string, object?>>? State)> Entries { get; } = new();
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Add((logLevel, formatter(state, exception), state as IReadOnlyList<KeyValuePair<string, object?>>));
-    }
-
     [Fact]
     public void ProgressGetsOneReportPerStepAndOnePerEpoch()
     {
