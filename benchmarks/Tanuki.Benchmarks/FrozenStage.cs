@@ -46,7 +46,7 @@ internal static class FrozenStage
         try
         {
             data.Write(dir);
-            WarmUp(data, size, batch);
+            WarmUp(data, size, batch, LearningRate, Epsilon);
             TanukiInfo.SetRandomSeed(0);
             var (model, head) = Build(size);
             Tensor[] initial = head.GetWeights();                        // kernel (512, 10), bias (10)
@@ -115,28 +115,32 @@ internal static class FrozenStage
     /// for the process's first use of the Fit path (JIT), of libtorch's kernels and of ONNX Runtime (its library and
     /// environment): without it the automatic row, which runs first, measured ~0.4 s slower than the libtorch row.
     /// </summary>
-    private static void WarmUp(FrozenStageData data, int size, int batch)
+    private static void WarmUp(FrozenStageData data, int size, int batch, double lr, double epsilon)
     {
         using var scope = NewDisposeScope();
         Tensor x = data.X[..(2 * batch)], y = data.Y[..(2 * batch)];
         foreach (InferenceEngine engine in new[] { InferenceEngine.Auto, InferenceEngine.LibTorch })
         {
             var (model, _) = Build(size);
-            model.UseFeatureCache = true;
-            model.Execution.InferenceEngine = engine;
-            model.Compile(new Adam(1e-3), new SparseCategoricalCrossentropy(fromLogits: true));
+            Prepare(model, lr, epsilon, cache: true, engine);
             model.Fit(x, y, batchSize: batch, epochs: 2, verbose: 0, shuffle: false);
             model.ReleaseInferenceSessions();
             model.Dispose();
         }
     }
 
-    private static FrozenStageRow FitTanuki(string name, Model model, FrozenStageData data, int epochs, int batch, double lr, double epsilon, bool cache,
-                                            InferenceEngine engine)
+    /// <summary>The cache, the engine and the compile step every Tanuki row (and the warm-up) trains with.</summary>
+    private static void Prepare(Model model, double lr, double epsilon, bool cache, InferenceEngine engine)
     {
         model.UseFeatureCache = cache;
         model.Execution.InferenceEngine = engine;
         model.Compile(new Adam(lr, epsilon: epsilon), new SparseCategoricalCrossentropy(fromLogits: true));
+    }
+
+    private static FrozenStageRow FitTanuki(string name, Model model, FrozenStageData data, int epochs, int batch, double lr, double epsilon, bool cache,
+                                            InferenceEngine engine)
+    {
+        Prepare(model, lr, epsilon, cache, engine);
         var clock = new EpochClock();
         Console.WriteLine($"{name}:");
         CpuSnapshot start = CpuSnapshot.Take();
