@@ -35,8 +35,11 @@ internal sealed class FiniteWeights
         if (changed.Count == 0) return null;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        // One synchronisation for all of them; the culprit is looked for only when something is wrong.
-        if (torch.stack(changed.Select(v => torch.isfinite(v.Value).all()).ToArray()).all().item<bool>()) return null;
+        // One pass over each weight and one synchronisation for all: a sum is finite when every element is (a sum of
+        // finite values that overflows is a false alarm the exact search below clears). isfinite().all() costs ten
+        // times as much: it writes a boolean per element first (measured 25 ms against 2.5 ms per ResNet-18 step).
+        // The culprit is looked for only when a sum is not finite.
+        if (torch.isfinite(torch.stack(changed.Select(v => v.Value.sum(type: ScalarType.Float32)).ToArray())).all().item<bool>()) return null;
         foreach (Variable v in changed)
         {
             if (torch.isfinite(v.Value).all().item<bool>()) continue;
