@@ -7,7 +7,8 @@ namespace Tanuki;
 /// Every model has its own (<see cref="Model.Execution"/>); an option not set there follows the model that calls it
 /// (a base inside a classifier follows the classifier), and at the top the process-wide <see cref="Default"/>, so
 /// <c>ExecutionOptions.Default.InferenceEngine = InferenceEngine.LibTorch</c> changes every model that did not choose
-/// for itself. None of these options changes the numbers beyond float rounding.
+/// for itself. None of these options changes the numbers beyond float rounding, except <see cref="TrainingPrecision"/>,
+/// which trains in bfloat16 when asked.
 /// </summary>
 /// <example>
 /// <code>
@@ -29,6 +30,7 @@ public sealed class ExecutionOptions
     private long? _featureCacheMinimumFrozenParameters;
     private bool? _fuseFineTuningStep;
     private bool? _channelsLastTraining;
+    private TrainingPrecision? _trainingPrecision;
 
     private bool _idleThreadsSpin;
 
@@ -168,6 +170,20 @@ public sealed class ExecutionOptions
     }
 
     /// <summary>
+    /// The precision training steps compute in (default <see cref="Tanuki.TrainingPrecision.Float32"/>):
+    /// <see cref="Tanuki.TrainingPrecision.MixedBFloat16"/> is Keras's <c>"mixed_bfloat16"</c> policy, faster on CPUs with
+    /// bfloat16 instructions and accurate to about 1% per activation. Inference is float32 either way.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not one of the enumeration's.</exception>
+    public TrainingPrecision TrainingPrecision
+    {
+        get => _trainingPrecision ?? _defaults?.TrainingPrecision ?? TrainingPrecision.Float32;
+        set => _trainingPrecision = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"Expected one of {string.Join(", ", Enum.GetNames<TrainingPrecision>())}. Received: TrainingPrecision={value}");
+    }
+
+    /// <summary>
     /// Whether libtorch's idle OpenMP threads spin while they wait for work (OpenMP's default) rather than sleep at once
     /// (<c>OMP_WAIT_POLICY=PASSIVE</c>, Tanuki's default: false). Spinning threads take the cores other work on the
     /// machine needs and that the working threads then wait for; measured with one core busy elsewhere, libtorch ran
@@ -205,6 +221,7 @@ public sealed class ExecutionOptions
         _featureCacheMinimumFrozenParameters = null;
         _fuseFineTuningStep = null;
         _channelsLastTraining = null;
+        _trainingPrecision = null;
     }
 
     /// <inheritdoc />
@@ -212,7 +229,7 @@ public sealed class ExecutionOptions
         $"ExecutionOptions(InferenceEngine={InferenceEngine}, Threads={Threads}, InferenceFusion={InferenceFusion}, FuseAddRelu={FuseAddRelu}, " +
         $"StemChunkBytes={StemChunkBytes}, ChannelsLastInference={ChannelsLastInference}, NoGradForFrozenModels={NoGradForFrozenModels}, " +
         $"FeatureCacheMinimumFrozenParameters={FeatureCacheMinimumFrozenParameters}, FuseFineTuningStep={FuseFineTuningStep}, " +
-        $"ChannelsLastTraining={ChannelsLastTraining}, IdleThreadsSpin={IdleThreadsSpin})";
+        $"ChannelsLastTraining={ChannelsLastTraining}, TrainingPrecision={TrainingPrecision}, IdleThreadsSpin={IdleThreadsSpin})";
 
     /// <summary>
     /// The options a model runs with: these, where set, else those of the model whose run called it (a nested model
@@ -235,13 +252,17 @@ public sealed class ExecutionOptions
             _featureCacheMinimumFrozenParameters = _featureCacheMinimumFrozenParameters,
             _fuseFineTuningStep = _fuseFineTuningStep,
             _channelsLastTraining = _channelsLastTraining,
+            _trainingPrecision = _trainingPrecision,
         };
     }
 
     private bool SetsAny =>
         _inferenceEngine is not null || _threads is not null || _inferenceFusion is not null || _fuseAddRelu is not null || _stemChunkBytes is not null ||
         _channelsLastInference is not null || _noGradForFrozenModels is not null || _featureCacheMinimumFrozenParameters is not null ||
-        _fuseFineTuningStep is not null || _channelsLastTraining is not null;
+        _fuseFineTuningStep is not null || _channelsLastTraining is not null || _trainingPrecision is not null;
+
+    /// <summary>The options of the model running on this thread (its own, in context), or null outside any model's run.</summary>
+    internal static ExecutionOptions? Running => t_running;
 
     /// <summary>Makes these the options that models called on this thread follow until the scope ends.</summary>
     internal RunningScope Enter()

@@ -102,10 +102,16 @@ internal sealed class Window2D
         return symmetric == actual ? (pads.Before, pads.Before) : pads;
     }
 
-    /// <summary>A convolution; pads the input first only when the pads are asymmetric (libtorch pads symmetrically).</summary>
+    /// <summary>
+    /// A convolution; pads the input first only when the pads are asymmetric (libtorch pads symmetrically). In bfloat16
+    /// where <see cref="MixedPrecision"/> says so.
+    /// </summary>
     public Tensor Convolve(Tensor x, Tensor kernel, Tensor? bias, long groups)
     {
         OutputSize(x.shape);
+        x = MixedPrecision.Input(x);
+        kernel = MixedPrecision.Like(kernel, x);
+        if (bias is not null) bias = MixedPrecision.Like(bias, x);
         var (t, b, l, r) = Pads(x);
         long[] strides = [Strides.H, Strides.W], dilation = [Dilation.H, Dilation.W];
         if (t == b && l == r) return F.conv2d(x, kernel, bias, strides, [t, l], dilation, groups);

@@ -7,7 +7,8 @@ internal sealed partial class Graph
     /// <summary>
     /// Runs the graph on <paramref name="inputs"/> with <paramref name="options"/> (the calling model's, in context).
     /// Without gradients, intermediates are freed as soon as their last reader has run (<see cref="MemoryPlan"/>), and a
-    /// convolutional graph runs on channels-last memory (<see cref="MemoryLayout"/>).
+    /// convolutional graph runs on channels-last memory (<see cref="MemoryLayout"/>). Outputs computed in bfloat16
+    /// (<see cref="TrainingPrecision.MixedBFloat16"/>) are handed back as float32, unless an input was bfloat16.
     /// </summary>
     public Tensor[] Run(IReadOnlyList<Tensor> inputs, bool training, ExecutionOptions options)
     {
@@ -17,7 +18,8 @@ internal sealed partial class Graph
         for (int i = 0; i < Inputs.Length; i++) values[Inputs[i]] = channelsLast ? MemoryLayout.ToChannelsLast(inputs[i]) : inputs[i];
         MemoryPlan.Freeing? freeing = torch.is_grad_enabled() ? null : Memory.Start(values, protect: inputs);
         Walk(values, training, skip: null, options, freeing);
-        return Outputs.Select(o => values[o]).ToArray();
+        bool bf16Given = inputs.Any(t => t.dtype == ScalarType.BFloat16);
+        return Outputs.Select(o => bf16Given ? values[o] : MixedPrecision.ToFloat32(values[o])).ToArray();
     }
 
     /// <summary>

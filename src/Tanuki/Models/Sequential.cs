@@ -166,7 +166,7 @@ public class Sequential : Model
             if (folded > 0) { i += folded; continue; }
             x = layers[i++].Call(x, training);
         }
-        return x;
+        return inputs.dtype == ScalarType.BFloat16 ? x : MixedPrecision.ToFloat32(x);   // mixed precision hands back float32
     }
 
     /// <inheritdoc />

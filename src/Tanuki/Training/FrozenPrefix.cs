@@ -193,7 +193,7 @@ internal sealed class FrozenPrefix
         return _chain is not null ? whole.Take(_count) : whole.EndingAt(Frontier);
     }
 
-    /// <summary>Runs the rest of the model from cached prefix outputs.</summary>
+    /// <summary>Runs the rest of the model from cached prefix outputs; float32 out, as a model's call.</summary>
     public Tensor RunSuffix(Tensor[] features, bool training)
     {
         ExecutionOptions options = _model.Execution.InContext();
@@ -202,11 +202,11 @@ internal sealed class FrozenPrefix
             using var running = options.Enter();
             Tensor h = features[0];
             for (int i = _count; i < _chain.Count; i++) h = _chain[i].Call(h, training);
-            return h;
+            return MixedPrecision.ToFloat32(h);
         }
         var values = new Dictionary<SymbolicTensor, Tensor>();
         for (int i = 0; i < Frontier.Length; i++) values[Frontier[i]] = features[i];
         _graph!.RunNodes(values, training, _nodes, options);
-        return values[_graph.Outputs[0]];
+        return MixedPrecision.ToFloat32(values[_graph.Outputs[0]]);
     }
 }

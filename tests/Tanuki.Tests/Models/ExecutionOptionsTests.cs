@@ -107,7 +107,14 @@ public class ExecutionOptionsTests
         options.FuseFineTuningStep = !ExecutionOptions.Default.FuseFineTuningStep;
         options.ChannelsLastTraining = !ExecutionOptions.Default.ChannelsLastTraining;
         Assert.Contains($"ChannelsLastTraining={options.ChannelsLastTraining}", options.ToString());
+        Assert.Equal(TrainingPrecision.Float32, options.TrainingPrecision);
+        options.TrainingPrecision = TrainingPrecision.MixedBFloat16;
+        Assert.Contains("TrainingPrecision=MixedBFloat16", options.ToString());
+        var p = Assert.Throws<ArgumentOutOfRangeException>(() => options.TrainingPrecision = (TrainingPrecision)7);
+        Assert.Contains("Float32, MixedBFloat16", p.Message);
+        Assert.Equal(TrainingPrecision.MixedBFloat16, options.TrainingPrecision);
         options.Reset();
+        Assert.Equal(TrainingPrecision.Float32, options.TrainingPrecision);
         Assert.Equal(ExecutionOptions.Default.StemChunkBytes, options.StemChunkBytes);
         Assert.Equal(ExecutionOptions.Default.FuseFineTuningStep, options.FuseFineTuningStep);
         Assert.Equal(ExecutionOptions.Default.ChannelsLastTraining, options.ChannelsLastTraining);

@@ -61,7 +61,10 @@ public sealed class Dense : Layer
     /// <inheritdoc />
     protected override Tensor Forward(Tensor inputs, bool training)
     {
-        Tensor y = Bias is null ? inputs.matmul(Kernel!.Value) : (inputs.dim() == 2 ? torch.addmm(Bias.Value, inputs, Kernel!.Value, 1, 1) : Scalars.AddInPlace(inputs.matmul(Kernel!.Value), Bias.Value));
+        Tensor x = MixedPrecision.Input(inputs);
+        Tensor kernel = MixedPrecision.Like(Kernel!.Value, x);
+        Tensor? bias = Bias is null ? null : MixedPrecision.Like(Bias.Value, x);
+        Tensor y = bias is null ? x.matmul(kernel) : (x.dim() == 2 ? torch.addmm(bias, x, kernel, 1, 1) : Scalars.AddInPlace(x.matmul(kernel), bias));
         return Activation.Apply(y);
     }
 

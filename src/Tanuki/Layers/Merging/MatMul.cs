@@ -29,5 +29,8 @@ public sealed class MatMul : Merge
         return [.. leading[..^2], a[^2], b[^1]];
     }
 
-    private protected override Tensor Combine(IReadOnlyList<Tensor> inputs) => inputs[0].matmul(inputs[1]);
+    private protected override Tensor Combine(IReadOnlyList<Tensor> inputs) =>
+        inputs[0].dtype == inputs[1].dtype
+            ? inputs[0].matmul(inputs[1])
+            : MixedPrecision.ToFloat32(inputs[0]).matmul(MixedPrecision.ToFloat32(inputs[1]));   // one bfloat16 (mixed precision), one not
 }

@@ -87,8 +87,9 @@ public sealed class BatchNormalization : Layer, IChannelAffineInInference
         // unbiased one as its running variance. Fresh buffers with momentum 1 capture the batch statistics;
         // the Keras update is then done here.
         long c = x.shape[1];
-        Tensor batchMean = torch.zeros(new long[] { c }, dtype: x.dtype, device: x.device);
-        Tensor batchVar = torch.zeros(new long[] { c }, dtype: x.dtype, device: x.device);
+        ScalarType statistics = MovingMean!.Value.dtype;   // float32 also for a bfloat16 input (mixed precision)
+        Tensor batchMean = torch.zeros(new long[] { c }, dtype: statistics, device: x.device);
+        Tensor batchVar = torch.zeros(new long[] { c }, dtype: statistics, device: x.device);
         Tensor y = F.batch_norm(x, batchMean, batchVar, Gamma?.Value, Beta?.Value, true, 1.0, Epsilon);
         long n = x.numel() / c;
         using (torch.no_grad())
