@@ -31,13 +31,14 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Stop fine-tuning after this many epochs without a better validation accuracy, keeping the best (0: run every epoch).", DefaultValueFactory = _ => d.Patience };
         var epochs = new Option<int>("--epochs") { Description = "Epochs of training with --base scratch (a pretrained base's head is fitted to convergence).", DefaultValueFactory = _ => d.Epochs };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate with --base scratch.", DefaultValueFactory = _ => d.LearningRate };
+        var precision = new Option<string>("--training-precision") { Description = "float32, or mixed_bfloat16: convolutions and dense layers compute in bfloat16 while training, weights stay float32 (Keras's policy; about 1.5-1.7x faster on CPUs with AVX-512 BF16 or AMX, slower on others).", DefaultValueFactory = _ => d.TrainingPrecision };
         var seed = new Option<int>("--seed") { Description = "Seed of the folds, the held-out images, the augmented views, shuffling and initial weights.", DefaultValueFactory = _ => d.Seed };
         var outOpt = new Option<string>("--out") { Description = "Where to write the trained model.", DefaultValueFactory = _ => "model.tanuki" };
         var report = new Option<string>("--report") { Description = "Where to write the HTML report (choices, learning curves, confusion matrix).", DefaultValueFactory = _ => "report.html" };
         var onError = OnError.Create();
         var cmd = new Command("train", "Train an image classifier on a folder of images: a pretrained base, frozen, with a new head fitted on its features; then the base unfrozen and fine-tuned when that measurably helps. Writes the model and an HTML report.")
         {
-            data, baseOpt, preprocessing, baseOutput, size, resize, ftEpochs, unfreeze, ftLr, keep, balance, tta, batch, split, augment, patience, epochs, lr, seed, outOpt, report, onError,
+            data, baseOpt, preprocessing, baseOutput, size, resize, ftEpochs, unfreeze, ftLr, keep, balance, tta, batch, split, augment, patience, precision, epochs, lr, seed, outOpt, report, onError,
         };
         cmd.SetAction(parse =>
         {
@@ -52,6 +53,7 @@ internal static class TrainCommand
                 FineTuneLearningRate = parse.GetValue(ftLr), KeepFineTuning = parse.GetValue(keep)!, TestTimeAugmentation = parse.GetValue(tta)!,
                 Balance = weighting == "balanced", BatchSize = parse.GetValue(batch), ValidationSplit = parse.GetValue(split),
                 Augment = ParseAugment(parse.GetValue(augment)!), Patience = parse.GetValue(patience), Seed = parse.GetValue(seed),
+                TrainingPrecision = parse.GetValue(precision)!,
             };
             if (weighting is not ("balanced" or "none"))
                 return CommandRunner.Run(() => throw new CliException($"--class-weight '{weighting}' is not understood. Choose balanced or none."));

@@ -51,8 +51,10 @@ internal static class TrainRun
         Commands.MemoryCheck.RequireForTraining(m.Classifier, trainsAll: s.FineTuneEpochs > 0 || !s.Pretrained, s.Size, s.BatchSize);
         m.Classifier.ClassNames = classNames;
         m.Classifier.ImageResize = s.ResizeMode;
+        m.Classifier.Execution.TrainingPrecision = s.Precision;   // the base inside follows its classifier
         log.WriteLine($"Model: {(s.Pretrained ? s.ImageBase.Description : "ResNet-18 from random weights")}, {m.Base.CountParams():N0} parameters, " +
-                      $"+ head ({m.Head.CountParams():N0} parameters)");
+                      $"+ head ({m.Head.CountParams():N0} parameters)" +
+                      (s.Precision == TrainingPrecision.MixedBFloat16 ? "; training steps in mixed bfloat16 (weights float32)" : ""));
         var loss = new SparseCategoricalCrossentropy(fromLogits: true);
         m.Classifier.Compile(new Adam(s.LearningRate), loss, ["accuracy"]);
         var clock = Stopwatch.StartNew();

@@ -44,6 +44,10 @@ internal sealed record TrainSettings
     public string KeepFineTuning { get; init; } = Library.KeepFineTuning;
     public int Seed { get; init; } = 1;
     public int Patience { get; init; }
+    /// <summary>Keras's dtype policy for the training steps: <c>float32</c> or <c>mixed_bfloat16</c> (<see cref="Tanuki.TrainingPrecision"/>).</summary>
+    public string TrainingPrecision { get; init; } = "float32";
+    public static readonly string[] TrainingPrecisions = ["float32", "mixed_bfloat16"];
+    public Tanuki.TrainingPrecision Precision => TrainingPrecision == "mixed_bfloat16" ? Tanuki.TrainingPrecision.MixedBFloat16 : Tanuki.TrainingPrecision.Float32;
     public double Dropout { get; init; } = 0.2;
     public int Verbose { get; init; } = 1;
 
@@ -111,6 +115,8 @@ internal sealed record TrainSettings
                 throw new CliException($"--augment: unknown augmentation '{a}'. Choose from: {string.Join(", ", TransferModel.Augmentations)}, or 'none'.");
         if (!new[] { "auto", "flip", "none" }.Contains(TestTimeAugmentation))
             throw new CliException($"--tta '{TestTimeAugmentation}' is not understood. Choose auto (chosen by cross-validation), flip or none.");
+        if (!TrainingPrecisions.Contains(TrainingPrecision))
+            throw new CliException($"--training-precision '{TrainingPrecision}' is not understood. Choose float32 or mixed_bfloat16 (convolutions in bfloat16 while training: faster on CPUs with AVX-512 BF16 or AMX).");
         if (!new[] { "auto", "always" }.Contains(KeepFineTuning))
             throw new CliException($"--keep-fine-tuning '{KeepFineTuning}' is not understood. Choose auto (only when it beats the frozen base) or always.");
     }

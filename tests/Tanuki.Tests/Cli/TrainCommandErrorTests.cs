@@ -96,6 +96,15 @@ public sealed class TrainCommandErrorTests : IDisposable
     }
 
     [Fact]
+    public void AnUnknownTrainingPrecision()
+    {
+        CliResult r = Train(Shapes(), "--training-precision", "float16");
+        Assert.Contains("--training-precision 'float16' is not understood", r.Err);
+        Assert.Contains("Choose float32 or mixed_bfloat16", r.Err);
+        AssertNothingWritten();
+    }
+
+    [Fact]
     public void AnUnknownBase()
     {
         CliResult r = Train(Shapes(), "--base", "vgg16");

@@ -262,4 +262,23 @@ public class TrainCommandTests(TrainedModelFixture trained) : IClassFixture<Trai
         Assert.Contains("<tr><th>--fine-tune-epochs</th><td><code>0</code></td></tr>", File.ReadAllText(dir.File("scratch.html")));
         Assert.Equal(ShapeImages.Classes, Model.Load(dir.File("scratch.tanuki")).ClassNames);
     }
+
+    [Fact]
+    public void MixedBFloat16FineTunesAndWritesAFloat32Model()
+    {
+        using var dir = new TempDirectory();
+        string data = ShapeImages.Write(dir.File("shapes"), TrainedModelFixture.PerClass);   // enough held-out images to judge fine-tuning
+        CliResult r = TanukiCommand.Run(["train", data, "--training-precision", "mixed_bfloat16",
+                                         "--out", dir.File("mixed.tanuki"), "--report", dir.File("mixed.html"), .. TanukiCommand.Fast]);
+        Assert.True(r.Code == 0, r.ToString());
+        Assert.Contains("; training steps in mixed bfloat16 (weights float32)", r.Out);
+        Assert.Contains("Stage 2/2: fine-tuning", r.Out);
+        Assert.Contains("<tr><th>--training-precision</th><td><code>mixed_bfloat16</code></td></tr>", File.ReadAllText(dir.File("mixed.html")));
+        using Model model = Model.Load(dir.File("mixed.tanuki"));
+        Assert.All(model.Weights, v =>
+        {
+            Assert.Equal(ScalarType.Float32, v.Value.dtype);
+            Assert.True(torch.isfinite(v.Value).all().item<bool>(), v.Path);
+        });
+    }
 }
