@@ -55,6 +55,9 @@ internal static class TrainRun
         log.WriteLine($"Model: {(s.Pretrained ? s.ImageBase.Description : "ResNet-18 from random weights")}, {m.Base.CountParams():N0} parameters, " +
                       $"+ head ({m.Head.CountParams():N0} parameters)" +
                       (s.Precision == TrainingPrecision.MixedBFloat16 ? "; training steps in mixed bfloat16 (weights float32)" : ""));
+        if (s.Precision == TrainingPrecision.MixedBFloat16 && Tanuki.Native.CpuFeatures.BFloat16 == false)
+            log.WriteLine("note: this CPU has no bfloat16 instructions (AVX-512 BF16 or AMX), so libtorch emulates them: " +
+                          "--training-precision mixed_bfloat16 will likely train slower than float32 here.");
         var loss = new SparseCategoricalCrossentropy(fromLogits: true);
         m.Classifier.Compile(new Adam(s.LearningRate), loss, ["accuracy"]);
         var clock = Stopwatch.StartNew();
