@@ -7,7 +7,7 @@
 //   guide    - the Keras guide's stage 2 (5 epochs at a constant Adam 1e-5), kept whatever it gives
 //   scratch  - the same ResNet-18 from random weights, 30 epochs at Adam 1e-3 with flip and translation
 // Knobs for the recipe rows: --size (default 224, the base's native size), --ft-epochs, --ft-lr, --aug, --views,
-// --keep always|auto. No test image is used to choose anything: test accuracy is printed at the start of fine-tuning
+// --keep always|auto, --training-precision float32|mixed_bfloat16. No test image is used to choose anything: test accuracy is printed at the start of fine-tuning
 // (the frozen-base model) and at the end.
 // Run: benchmarks/accuracy [recipes...] [--size 224] (builds this project in Release and runs it)
 using System.Diagnostics;
@@ -37,6 +37,13 @@ for (int i = 0; i < args.Length; i++)
     else if (args[i] == "--views") views = int.Parse(args[++i], CultureInfo.InvariantCulture);
     else if (args[i] == "--aug") aug = args[++i];
     else if (args[i] == "--keep") keep = args[++i];
+    else if (args[i] == "--training-precision")   // float32 (default) or mixed_bfloat16: every model follows the default
+        ExecutionOptions.Default.TrainingPrecision = args[++i] switch
+        {
+            "float32" => TrainingPrecision.Float32,
+            "mixed_bfloat16" => TrainingPrecision.MixedBFloat16,
+            var p => throw new ArgumentException($"--training-precision {p}: expected float32 or mixed_bfloat16."),
+        };
     else recipes.Add(args[i]);
 }
 if (recipes.Count == 0) recipes = ["frozen", "default", "guide", "scratch"];
@@ -49,7 +56,7 @@ var (trainX, trainY) = FirstPerClass(fm.Train, 100);
 var (testX, testY) = FirstPerClass(fm.Test, full ? 200 : 100);
 trainX = ToRgb(trainX, size);
 testX = ToRgb(testX, size);
-Console.WriteLine($"Fashion-MNIST: {trainX.shape[0]} training, {testX.shape[0]} test images at {size}x{size}; threads {Backend.Threads}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+Console.WriteLine($"Fashion-MNIST: {trainX.shape[0]} training, {testX.shape[0]} test images at {size}x{size}; training precision {ExecutionOptions.Default.TrainingPrecision}; threads {Backend.Threads}; load {File.ReadAllText("/proc/loadavg").Trim()}");
 
 var results = new List<(string Recipe, double Frozen, double Final, string Note, double Seconds)>();
 foreach (string recipe in recipes)

@@ -24,6 +24,7 @@ internal static class Ablation
             ["channels-last"] = (o, on) => o.ChannelsLastInference = on,
             ["stem-chunks"] = (o, on) => o.StemChunkBytes = on ? stemChunk : 0,
             ["no-grad-frozen"] = (o, on) => o.NoGradForFrozenModels = on,
+            ["mixed-bf16"] = (o, on) => o.TrainingPrecision = on ? TrainingPrecision.MixedBFloat16 : TrainingPrecision.Float32,
         };
         string name = args.String("switch", "add-relu");
         if (!switches.TryGetValue(name, out var set))

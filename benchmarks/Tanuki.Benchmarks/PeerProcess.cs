@@ -32,6 +32,7 @@ internal static class PeerProcess
             "tanuki" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: true, InferenceEngine.Auto),
             "tanuki-libtorch" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: true, InferenceEngine.LibTorch),
             "tanuki-nofusion" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: false, InferenceEngine.LibTorch),
+            "tanuki-bf16" => TanukiPeer.Measure(task, size, batch, warmup, reps, fusion: true, InferenceEngine.Auto, TrainingPrecision.MixedBFloat16),
             "torchsharp" => TorchSharpPeer.Measure(task, size, batch, warmup, reps),
             "ort" => OrtPeer.Measure(task, size, batch, warmup, reps),
             "ort-nospin" => OrtPeer.Measure(task, size, batch, warmup, reps, spinning: false),

@@ -25,6 +25,8 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
         "tanuki" => "Tanuki",
         "tanuki-libtorch" => "Tanuki (libtorch)",
         "tanuki-nofusion" => "Tanuki (no BN fold)",
+        "tanuki-bf16" => "Tanuki (mixed bf16)",
+        "pytorch-bf16" => "PyTorch (bf16)",
         "torchsharp" => "TorchSharp",
         "pytorch" => "PyTorch",
         "ort" => "ONNX Runtime",
@@ -87,6 +89,15 @@ internal sealed class RunReport(int batch, int reps, int warmup, int cores)
             }
             if (Tanuki("train_finetune", size) is Measurement ft && Find("pytorch", "train_finetune", size) is Measurement pf)
                 lines.Add($"fine-tuning step {size}²: Tanuki {ft.MedianImagesPerSecond / pf.MedianImagesPerSecond:0.00}× PyTorch's throughput (goal ≥ 1.30, issue 17)");
+            // The opt-in mixed-precision rows: against PyTorch's usual float32 step, and against PyTorch under autocast.
+            foreach (string task in new[] { "train_full", "train_finetune" })
+                if (Find("tanuki-bf16", task, size) is Measurement b)
+                {
+                    string what = task == "train_full" ? "full training step" : "fine-tuning step";
+                    foreach (string peer in new[] { "pytorch", "pytorch-bf16" })
+                        if (Find(peer, task, size) is Measurement q)
+                            lines.Add($"{what} {size}², mixed bf16: Tanuki {b.MedianImagesPerSecond / q.MedianImagesPerSecond:0.00}× {Display(peer)}'s throughput");
+                }
             if (Tanuki("inference", size) is Measurement i)
             {
                 if (Find("ort", "inference", size) is Measurement o)

@@ -10,7 +10,7 @@ namespace Tanuki.Benchmarks;
 /// </summary>
 internal static class Runner
 {
-    public static readonly string[] AllPeers = ["tanuki", "tanuki-libtorch", "torchsharp", "pytorch", "ort", "ort-nospin", "tanuki-nofusion"];
+    public static readonly string[] AllPeers = ["tanuki", "tanuki-libtorch", "torchsharp", "pytorch", "ort", "ort-nospin", "tanuki-nofusion", "tanuki-bf16", "pytorch-bf16"];
     private static readonly string[] DefaultPeers = ["tanuki", "tanuki-libtorch", "torchsharp", "pytorch", "ort"];
 
     public static int Run(Args args)
@@ -51,11 +51,11 @@ internal static class Runner
         }
 
         string script = Path.Combine(repo, "benchmarks", "peers", "pytorch_resnet18.py");
-        if (peers.Contains("pytorch") && !PythonHasTorch())
+        if (peers.Any(IsPyTorch) && !PythonHasTorch())
         {
             Console.WriteLine("PyTorch peer skipped: apt-get install python3-torch python3-torchvision");
             report.Notes.Add("PyTorch peer skipped: /usr/bin/python3 lacks torch or torchvision.");
-            peers = peers.Where(p => p != "pytorch").ToList();
+            peers = peers.Where(p => !IsPyTorch(p)).ToList();
         }
 
         var self = ChildProcess.Self();
@@ -66,14 +66,14 @@ internal static class Runner
                     // ONNX Runtime only infers; Tanuki on forced libtorch differs from Tanuki only where it infers.
                     if (peer is "ort" or "ort-nospin" or "tanuki-libtorch" && !PeerProcess.IsInference(task)) continue;
                     var common = new[] { "--task", task, "--size", Str(size), "--batch", Str(batch), "--reps", Str(reps), "--warmup", Str(warmup) };
-                    string file = peer == "pytorch" ? ChildProcess.Python : self.File;
-                    List<string> childArgs = peer == "pytorch"
+                    string file = IsPyTorch(peer) ? ChildProcess.Python : self.File;
+                    List<string> childArgs = IsPyTorch(peer)
                         ? [script, "--sizes", Str(size), "--tasks", task, "--batch", Str(batch), "--reps", Str(reps),
-                           "--warmup", Str(warmup), "--threads", Str(threads)]
+                           "--warmup", Str(warmup), "--threads", Str(threads), .. (peer == "pytorch-bf16" ? new[] { "--autocast-bf16" } : [])]
                         : [.. self.Args, "peer", "--peer", peer, .. common];
                     Console.Write($"  {task,-17} {size,3}²  {RunReport.Display(peer),-19} ");
                     var (found, json, error) = ChildProcess.Run(file, childArgs, new Dictionary<string, string> { ["TANUKI_THREADS"] = Str(threads) });
-                    if (peer == "pytorch") report.PythonInfo ??= json.Select(InfoOf).FirstOrDefault(i => i is not null);
+                    if (IsPyTorch(peer)) report.PythonInfo ??= json.Select(InfoOf).FirstOrDefault(i => i is not null);
                     Measurement? m = found.FirstOrDefault(x => x.Task == task && x.Size == size);
                     if (m is null || error is not null)
                     {
@@ -105,6 +105,9 @@ internal static class Runner
         }
         return 0;
     }
+
+    /// <summary>The peers that run benchmarks/peers/pytorch_resnet18.py: float32, or under CPU autocast to bfloat16.</summary>
+    private static bool IsPyTorch(string peer) => peer is "pytorch" or "pytorch-bf16";
 
     private static string? InfoOf(string jsonLine)
     {

@@ -17,7 +17,8 @@ internal static class TanukiPeer
     /// <summary>How long a peer on <see cref="InferenceEngine.Auto"/> may keep stepping after its warm-up for the engine to settle.</summary>
     private const double SettleSeconds = 90;
 
-    public static Measurement Measure(string task, int size, int batch, int warmup, int reps, bool fusion, InferenceEngine engine)
+    public static Measurement Measure(string task, int size, int batch, int warmup, int reps, bool fusion, InferenceEngine engine,
+                                      TrainingPrecision precision = TrainingPrecision.Float32)
     {
         Backend.EnsureInitialized();
         TanukiInfo.SetRandomSeed(0);
@@ -30,6 +31,8 @@ internal static class TanukiPeer
         var (step, model) = Step(task, baseModel, x, y, size, batch, engine);
         model.Execution.InferenceFusion = fusion;       // the base inside follows the model it is called from
         model.Execution.FuseFineTuningStep = fusion;
+        model.Execution.TrainingPrecision = precision;
+        if (precision != TrainingPrecision.Float32) info += $", training precision {precision}";
         if (task is "inference" or "predict")
         {
             info += $", inference engine {engine}";

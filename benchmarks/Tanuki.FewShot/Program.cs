@@ -16,7 +16,7 @@
 // ResNet-18 + LbfgsMaximumEntropy).
 // Run: benchmarks/fewshot [--data fashion|photos|both] [--sizes 5,10,20,50] [--seeds 3] [--rows ...]
 //                         [--regimes balanced,imbalanced,user] [--image-size 224] [--test-per-class 100]
-//                         [--out FILE.json] [--cache DIR]
+//                         [--training-precision float32|mixed_bfloat16] [--out FILE.json] [--cache DIR]
 //      benchmarks/fewshot --tables FILE.json   (the tables of an earlier run's file)
 using System.Diagnostics;
 using System.Globalization;
@@ -33,6 +33,7 @@ try
         return 0;
     }
     settings = Settings.Parse(args);
+    ExecutionOptions.Default.TrainingPrecision = settings.TrainingPrecision;   // the tanuki rows' models follow the default
 }
 catch (ArgumentException e)
 {
@@ -42,7 +43,7 @@ catch (ArgumentException e)
 Backend.EnsureInitialized();
 string loadStart = LoadAverage();
 Console.WriteLine($"fewshot: data {string.Join(",", settings.Data)}, sizes {string.Join(",", settings.Sizes)}, {settings.Seeds} seeds, rows {string.Join(",", settings.Rows)}, " +
-                  $"image size {settings.ImageSize}; {Environment.ProcessorCount} cores, libtorch threads {Backend.Threads}; load average {loadStart}");
+                  $"image size {settings.ImageSize}, training precision {settings.TrainingPrecision}; {Environment.ProcessorCount} cores, libtorch threads {Backend.Threads}; load average {loadStart}");
 string scratch = Directory.CreateTempSubdirectory("tanuki-fewshot-").FullName;
 var runs = new List<RunRecord>();
 var impossible = new List<ImpossibleRegime>();

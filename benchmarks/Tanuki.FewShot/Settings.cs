@@ -18,6 +18,8 @@ internal sealed record Settings
     public IReadOnlyList<string> RegimeKinds { get; init; } = AllRegimes;
     /// <summary>The recipe's default: the base's native size.</summary>
     public int ImageSize { get; init; } = ImageBase.ResNet18.NativeSize;
+    /// <summary>The tanuki rows' training precision (<c>--training-precision float32|mixed_bfloat16</c>): set on <see cref="ExecutionOptions.Default"/>.</summary>
+    public TrainingPrecision TrainingPrecision { get; init; } = TrainingPrecision.Float32;
     public string Out { get; init; } = "";
     public string Cache { get; init; } = "";
     public string Repo { get; init; } = "";
@@ -56,11 +58,12 @@ internal sealed record Settings
                 "--regimes" => s with { RegimeKinds = List(AllRegimes) },
                 "--test-per-class" => s with { TestPerClass = Positive("--test-per-class", Value()) },
                 "--image-size" => s with { ImageSize = Positive("--image-size", Value()) },
+                "--training-precision" => s with { TrainingPrecision = Value() switch { "float32" => TrainingPrecision.Float32, "mixed_bfloat16" => TrainingPrecision.MixedBFloat16, var p => throw new ArgumentException($"--training-precision {p}: expected float32 or mixed_bfloat16.") } },
                 "--out" => s with { Out = Value() },
                 "--cache" => s with { Cache = Value() },
                 "--repo" => s with { Repo = Value() },
                 var other => throw new ArgumentException($"unknown option {other}. Options: --data fashion|photos|both, --sizes 5,10,20,50, --seeds 3, " +
-                                                         $"--rows {string.Join(",", AllRows)}, --regimes {string.Join(",", AllRegimes)}, --image-size 224, --test-per-class 100, --out FILE.json, --cache DIR"),
+                                                         $"--rows {string.Join(",", AllRows)}, --regimes {string.Join(",", AllRegimes)}, --image-size 224, --test-per-class 100, --training-precision float32|mixed_bfloat16, --out FILE.json, --cache DIR"),
             };
         }
         if (ImageBase.ResNet18.CheckSize(s.ImageSize) is string problem) throw new ArgumentException($"--image-size: {problem}");

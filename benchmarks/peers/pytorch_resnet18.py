@@ -39,7 +39,7 @@ def resnet18(classes):
     return ResNet(BasicBlock, [2, 2, 2, 3], num_classes=classes)
 
 
-def whole_model_step(x, y, bn_eval):
+def whole_model_step(x, y, bn_eval, bf16=False):
     """An Adam step on every weight of a new 10-class ResNet-18: the full training step, or with bn_eval the
     fine-tuning step in Keras's semantics (the base called with training=False): train() for the model, then every
     BatchNorm in eval() (moving statistics, not updated); every parameter, gamma and beta included, trains."""
@@ -53,7 +53,9 @@ def whole_model_step(x, y, bn_eval):
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            out = model(x)
+        loss = loss_fn(out.float(), y)
         loss.backward()
         opt.step()
     return step
@@ -84,11 +86,14 @@ def main():
     p.add_argument("--reps", type=int, default=7)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--autocast-bf16", action="store_true",
+                   help="training steps under torch.autocast('cpu', dtype=torch.bfloat16), as the mixed-bf16 peer")
     p.add_argument("--tasks", nargs="+", default=["inference", "predict", "train_full", "train_finetune", "train_frozen_base"])
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    info = f"PyTorch {torch.__version__}, torchvision {torchvision.__version__}, threads {torch.get_num_threads()}"
+    info = f"PyTorch {torch.__version__}, torchvision {torchvision.__version__}, threads {torch.get_num_threads()}" + \
+        (", training steps under autocast to bfloat16" if a.autocast_bf16 else "")
     print(json.dumps({"peer": "pytorch", "info": info}), flush=True)
 
     def report(task, size, result):
@@ -118,7 +123,7 @@ def main():
             report("predict", size, timed(step, a.warmup, a.reps))
         for task, bn_eval in (("train_full", False), ("train_finetune", True)):
             if task in a.tasks:
-                report(task, size, timed(whole_model_step(x, y, bn_eval), a.warmup, a.reps))
+                report(task, size, timed(whole_model_step(x, y, bn_eval, a.autocast_bf16), a.warmup, a.reps))
         if "train_frozen_base" in a.tasks:
             full = resnet18(1000)
             base = nn.Sequential(*list(full.children())[:-2]).eval()
