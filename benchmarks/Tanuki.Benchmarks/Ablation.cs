@@ -19,7 +19,7 @@ internal static class Ablation
         {
             ["fusion"] = (o, on) => o.InferenceFusion = on,
             ["finetune-fold"] = (o, on) => o.FuseFineTuningStep = on,
-            ["channels-last-training"] = (o, on) => o.ChannelsLastTraining = on,
+            ["channels-last-training"] = (o, on) => { o.ChannelsLastTraining = on; o.ChannelsLastTrainingMinimumPixels = 0; },   // at every size
             ["add-relu"] = (o, on) => o.FuseAddRelu = on,
             ["channels-last"] = (o, on) => o.ChannelsLastInference = on,
             ["stem-chunks"] = (o, on) => o.StemChunkBytes = on ? stemChunk : 0,
@@ -38,6 +38,8 @@ internal static class Ablation
         string task = args.String("task", "inference");
         // The same steps benchmarks/run times, on libtorch: these switches are libtorch's optimisations.
         var (run, model) = TanukiPeer.Step(task, baseModel, x, y, size, batch, InferenceEngine.LibTorch);
+        // --precision bf16: both sides of a training switch run in mixed bfloat16 (a switch of its own: mixed-bf16).
+        if (args.String("precision", "fp32") == "bf16") model.Execution.TrainingPrecision = TrainingPrecision.MixedBFloat16;
         var cpuOn = new List<double>();
         var cpuOff = new List<double>();
         var self = Process.GetCurrentProcess();
@@ -65,7 +67,8 @@ internal static class Ablation
         cpuOn.RemoveRange(0, warmup);
         cpuOff.RemoveRange(0, warmup);
         double mOn = Stats.Median(on), mOff = Stats.Median(off);
-        Console.WriteLine($"ResNet-18 {task}, batch {batch}, {size}², {reps} alternating steps each, threads {Backend.Threads}");
+        Console.WriteLine($"ResNet-18 {task}, batch {batch}, {size}², {reps} alternating steps each, threads {Backend.Threads}, " +
+                          $"training precision {model.Execution.TrainingPrecision}");
         Console.WriteLine($"  {name} on : median {batch / mOn,7:0.0} images/s, best {batch / on.Min(),7:0.0}");
         Console.WriteLine($"  {name} off: median {batch / mOff,7:0.0} images/s, best {batch / off.Min(),7:0.0}");
         Console.WriteLine($"  on ÷ off: {mOff / mOn:0.000}× (medians), {off.Min() / on.Min():0.000}× (best steps)");

@@ -47,6 +47,7 @@ static int Usage()
                                               [--ort-spinning off|on] [--no-python]
                Tanuki.Benchmarks peak [--quick]
                Tanuki.Benchmarks ablation [--switch add-relu|fusion|channels-last|finetune-fold|mixed-bf16|...] [--size 224] [--reps 20]
+                                          [--task inference|train_finetune|...] [--precision fp32|bf16]
                Tanuki.Benchmarks phases [--size 96] [--batch 32] [--reps 6] [--task finetune|full] [--precision fp32|bf16]
                Tanuki.Benchmarks memory [--steps 1000] [--size 32] [--bn inference|train] [--base imagenet|scratch] [--gc]
                Tanuki.Benchmarks export [--size 224] [--reps 5] [--warmup 1]

@@ -107,6 +107,10 @@ public class ExecutionOptionsTests
         options.FuseFineTuningStep = !ExecutionOptions.Default.FuseFineTuningStep;
         options.ChannelsLastTraining = !ExecutionOptions.Default.ChannelsLastTraining;
         Assert.Contains($"ChannelsLastTraining={options.ChannelsLastTraining}", options.ToString());
+        Assert.Equal(128 * 128, options.ChannelsLastTrainingMinimumPixels);
+        options.ChannelsLastTrainingMinimumPixels = 0;
+        Assert.Contains("ChannelsLastTrainingMinimumPixels=0", options.ToString());
+        Assert.Contains("Received: -1", Assert.Throws<ArgumentOutOfRangeException>(() => options.ChannelsLastTrainingMinimumPixels = -1).Message);
         Assert.Equal(TrainingPrecision.Float32, options.TrainingPrecision);
         options.TrainingPrecision = TrainingPrecision.MixedBFloat16;
         Assert.Contains("TrainingPrecision=MixedBFloat16", options.ToString());
@@ -115,6 +119,8 @@ public class ExecutionOptionsTests
         Assert.Equal(TrainingPrecision.MixedBFloat16, options.TrainingPrecision);
         options.Reset();
         Assert.Equal(TrainingPrecision.Float32, options.TrainingPrecision);
+        Assert.Equal(128 * 128, options.ChannelsLastTrainingMinimumPixels);
+        Assert.True(options.ChannelsLastTraining);
         Assert.Equal(ExecutionOptions.Default.StemChunkBytes, options.StemChunkBytes);
         Assert.Equal(ExecutionOptions.Default.FuseFineTuningStep, options.FuseFineTuningStep);
         Assert.Equal(ExecutionOptions.Default.ChannelsLastTraining, options.ChannelsLastTraining);

@@ -144,9 +144,11 @@ public class InferenceFusionTests
         TensorAssert.Close(plain, cl, atol: 1e-4, rtol: 1e-5);
         using (torch.no_grad()) Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));
         model.Trainable = true;
-        Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));        // gradients flow: default layout
-        model.Execution.ChannelsLastTraining = true;
-        Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));         // unless the options ask for it
+        Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));        // gradients flow, 16² images: default layout
+        model.Execution.ChannelsLastTrainingMinimumPixels = 16 * 16;
+        Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));         // images as large as the threshold: channels-last
+        model.Execution.ChannelsLastTraining = false;
+        Assert.False(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution));        // unless the options turn it off
         Assert.True(MemoryLayout.IsChannelsLast(MemoryLayout.ToChannelsLast(x)));
         TensorAssert.Equal(x, MemoryLayout.ToChannelsLast(x));
     }

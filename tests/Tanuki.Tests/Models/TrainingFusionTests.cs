@@ -187,8 +187,11 @@ public class TrainingFusionTests
         RandomizeNormalizations(baseModel);
         Model model = Classifier(baseModel, [3, 16, 16], classes: 4);
         Tensor x = torch.randn(2, 3, 16, 16), y = torch.tensor(new long[] { 1, 2 });
+        model.Execution.ChannelsLastTrainingMinimumPixels = 0;   // 16² images: below the default size
         AssertSameStep(model, x, y, o => o.ChannelsLastTraining = false, o => o.ChannelsLastTraining = true);
         baseModel.Execution.ChannelsLastTraining = true;   // called directly, the base follows its own options
+        Assert.False(MemoryLayout.IsChannelsLast(baseModel.Call(x, training: true)), "channels-last applied below ChannelsLastTrainingMinimumPixels");
+        baseModel.Execution.ChannelsLastTrainingMinimumPixels = 16 * 16;
         Assert.True(MemoryLayout.IsChannelsLast(baseModel.Call(x, training: true)), "channels-last did not apply");
         baseModel.Execution.ChannelsLastTraining = false;
         Assert.False(MemoryLayout.IsChannelsLast(baseModel.Call(x, training: true)));
