@@ -70,17 +70,43 @@ public class MixedPrecisionTests
         using (torch.no_grad()) TensorAssert.Equal(plain, model.Call(x));
     }
 
-    /// <summary>Statistics and affine weights far from the identity.</summary>
-    private static void RandomizeNormalizations(Model model)
+    /// <summary>Statistics and affine weights far from the identity, from <paramref name="seed"/>'s own generator.</summary>
+    private static void RandomizeNormalizations(Model model, int seed)
     {
+        var g = new torch.Generator((ulong)seed);
         foreach (BatchNormalization bn in Flatten(model).OfType<BatchNormalization>())
         {
             long ch = bn.Gamma!.Shape[0];
-            bn.SetWeights([torch.rand(ch) + 0.5, torch.randn(ch) * 0.2, torch.randn(ch) * 0.2, torch.rand(ch) + 0.5]);
+            bn.SetWeights([torch.rand([ch], generator: g) + 0.5, torch.randn([ch], generator: g) * 0.2,
+                           torch.randn([ch], generator: g) * 0.2, torch.rand([ch], generator: g) + 0.5]);
         }
     }
 
     private static IEnumerable<Layer> Flatten(Layer layer) => layer.Layers.SelectMany(l => new[] { l }.Concat(Flatten(l)));
+
+    /// <summary>
+    /// Every kernel of the layers given drawn again from <paramref name="seed"/>'s own generator (normal, variance
+    /// 1 / fan-in), biases zero: weights drawn from the global generator depend on what tests running beside this
+    /// one drew, and the bfloat16 error with them.
+    /// </summary>
+    private static void Draw(IEnumerable<Layer> layers, int seed)
+    {
+        var g = new torch.Generator((ulong)seed);
+        foreach (Layer layer in layers)
+        {
+            var (kernel, bias) = layer switch
+            {
+                Dense d => (d.Kernel!, d.Bias),
+                Conv2D c => (c.Kernel!, c.Bias),
+                DepthwiseConv2D c => (c.Kernel!, c.Bias),
+                _ => (null, null),
+            };
+            if (kernel is null) continue;
+            long fanIn = layer is Dense ? kernel.Shape[0] : kernel.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+            kernel.Assign(torch.randn(kernel.Shape, generator: g) / Math.Sqrt(fanIn));
+            bias?.Assign(torch.zeros(bias.Shape));
+        }
+    }
 
     /// <summary>The loss and each trainable weight's gradient of one training-mode step under <paramref name="precision"/>.</summary>
     private static (double Loss, Tensor[] Gradients) Step(Model model, Tensor x, Tensor y, TrainingPrecision precision)
@@ -124,16 +150,17 @@ public class MixedPrecisionTests
     }
 
     [Theory]
-    // Fine-tuning, BatchNormalization in inference mode and folded into the convolutions: measured cosine 0.997 (8% apart).
+    // Fine-tuning, BatchNormalization in inference mode and folded into the convolutions: measured cosine 0.996 (9% apart).
     [InlineData(false, 0.99)]
     // Full training, BatchNormalization on batch statistics: its backward subtracts the batch means of the incoming
-    // gradient, which cancels most of it and leaves bfloat16's rounding larger: measured cosine 0.88 (50% apart).
+    // gradient, which cancels most of it and leaves bfloat16's rounding larger: measured cosine 0.86 (54% apart).
     [InlineData(true, 0.8)]
     public void PretrainedResNet18StepUnderMixedPrecisionIsWithinBFloat16OfFloat32(bool baseTraining, double minCosine)
     {
         TanukiInfo.SetRandomSeed(35);
         Model resnet = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, 64, 64]);
         Model model = Classifier(resnet, [3, 64, 64], classes: 10, baseTraining ? null : false);
+        Draw(model.Layers.OfType<Dense>(), 40);                              // the new head
         Tensor x = torch.rand([8, 3, 64, 64], generator: new torch.Generator(36)) * 255;
         AssertCloseToFloat32(model, x, torch.tensor(new long[] { 3, 7, 0, 9, 1, 2, 5, 8 }), lossTolerance: 0.02, minCosine);
         foreach (BatchNormalization bn in Flatten(resnet).OfType<BatchNormalization>())
@@ -153,8 +180,9 @@ public class MixedPrecisionTests
         h = new Add().Call(new Conv2D(8, 1).Call(new ReLU().Call(d)), h);
         h = new LayerNormalization(axis: [1]).Call(h);                        // ConvNeXt's normalization, channels axis
         Model baseModel = new(input, h);
-        RandomizeNormalizations(baseModel);
+        RandomizeNormalizations(baseModel, 42);
         Model model = Classifier(baseModel, [3, 16, 16], classes: 4, baseTraining: false);
+        Draw(Flatten(model), 41);
         AssertCloseToFloat32(model, torch.randn([3, 3, 16, 16], generator: new torch.Generator(38)), torch.tensor(new long[] { 0, 1, 3 }),
                              lossTolerance: 0.02, minCosine: 0.99);
     }
