@@ -18,7 +18,7 @@ public enum TrainingPrecision
     /// about three significant digits: on a pretrained ResNet-18 a fine-tuning step's gradients came within 9% of
     /// float32's (cosine 0.996); with BatchNormalization on batch statistics, whose backward cancels most of the incoming
     /// gradient, within 54% (cosine 0.86), as with PyTorch's autocast. Fast where the CPU has bfloat16 instructions
-    /// (AVX-512 BF16 or AMX): a ResNet-18 fine-tuning step ran 1.45× (96²) and 1.73× (224²) the float32 step's speed
+    /// (AVX-512 BF16 or AMX): a ResNet-18 fine-tuning step ran 1.45× (96²) and 1.8× (224²) the float32 step's speed
     /// there, and the recipe on 1,000 Fashion-MNIST images 1.8× with test accuracy 0.8695 against 0.8725
     /// (benchmarks/README.md); on a CPU without them libtorch emulates bfloat16 and the step is slower.
     /// </summary>
