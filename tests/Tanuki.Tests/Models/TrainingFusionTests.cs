@@ -1,4 +1,5 @@
 using Tanuki.Applications;
+using Tanuki.FineTuning;
 using Tanuki.Layers;
 using Tanuki.Losses;
 using Tanuki.Optimizers;
@@ -195,6 +196,21 @@ public class TrainingFusionTests
         Assert.True(MemoryLayout.IsChannelsLast(baseModel.Call(x, training: true)), "channels-last did not apply");
         baseModel.Execution.ChannelsLastTraining = false;
         Assert.False(MemoryLayout.IsChannelsLast(baseModel.Call(x, training: true)));
+    }
+
+    [Fact]
+    public void TheRecipesClassifierAt128TrainsChannelsLastWithTheSameLossAndGradients()
+    {
+        // What tanuki train fine-tunes (preprocessing → pretrained base called with training: false → GAP → Dense), at the
+        // smallest size where channels-last training is on by default; no augmentation or dropout, so both steps see
+        // the same batch.
+        TanukiInfo.SetRandomSeed(24);
+        var transfer = TransferModel.Create(ImageBase.ResNet18, 3, imageSize: 128, augment: [], dropout: 0);
+        transfer.Base.Trainable = true;
+        Model model = transfer.Classifier;
+        Tensor x = torch.rand([2, 3, 128, 128], generator: new torch.Generator(25)) * 255, y = torch.tensor(new long[] { 0, 2 });
+        using (var tape = new GradientTape()) Assert.True(MemoryLayout.UseChannelsLast(model.FunctionalGraph!, [x], model.Execution), "not channels-last by default at 128²");
+        AssertSameStep(model, x, y, o => o.ChannelsLastTraining = false, o => o.ChannelsLastTraining = true);
     }
 
     [Fact]
