@@ -30,11 +30,7 @@ internal static class Ablation
         if (!switches.TryGetValue(name, out var set))
             throw new ArgumentException($"unknown --switch '{name}': {string.Join(", ", switches.Keys)}.");
         int size = args.Int("size", 224), batch = args.Int("batch", 32), reps = args.Int("reps", 20), warmup = args.Int("warmup", 2);
-        Backend.EnsureInitialized();
-        TanukiInfo.SetRandomSeed(0);
-        Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
-        Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
-        Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
+        var (x, y, baseModel) = TanukiPeer.Batch(size, batch);
         string task = args.String("task", "inference");
         // The same steps benchmarks/run times, on libtorch: these switches are libtorch's optimisations.
         var (run, model) = TanukiPeer.Step(task, baseModel, x, y, size, batch, InferenceEngine.LibTorch);

@@ -55,11 +55,7 @@ internal static class OrtPeer
     /// </summary>
     private static string TrainedClassifier(int size, int batch, string dir)
     {
-        Backend.EnsureInitialized();
-        TanukiInfo.SetRandomSeed(0);
-        Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
-        Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
-        Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
+        var (x, y, baseModel) = TanukiPeer.Batch(size, batch);
         Model model = TanukiPeer.Step("predict", baseModel, x, y, size, batch, InferenceEngine.LibTorch).Model;
         string path = Path.Combine(dir, "classifier.onnx");
         model.ExportOnnx(path);

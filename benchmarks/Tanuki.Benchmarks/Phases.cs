@@ -20,11 +20,7 @@ internal static class Phases
         bool bf16 = args.String("precision", "fp32") == "bf16";
         bool full = args.String("task", "finetune") == "full";
         args.CheckAllRead();
-        Backend.EnsureInitialized();
-        TanukiInfo.SetRandomSeed(0);
-        Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
-        Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
-        Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
+        var (x, y, baseModel) = TanukiPeer.Batch(size, batch);
         Model model = TanukiPeer.Classifier(baseModel, size, training: full ? null : false);
         model.Execution.TrainingPrecision = bf16 ? TrainingPrecision.MixedBFloat16 : TrainingPrecision.Float32;
         var opt = new Adam(1e-4);

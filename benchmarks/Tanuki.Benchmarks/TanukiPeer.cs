@@ -20,11 +20,7 @@ internal static class TanukiPeer
     public static Measurement Measure(string task, int size, int batch, int warmup, int reps, bool fusion, InferenceEngine engine,
                                       TrainingPrecision precision = TrainingPrecision.Float32)
     {
-        Backend.EnsureInitialized();
-        TanukiInfo.SetRandomSeed(0);
-        Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
-        Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
-        Model baseModel = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]);
+        var (x, y, baseModel) = Batch(size, batch);
         string info = $"Tanuki {TanukiInfo.Version}, TorchSharp {typeof(torch).Assembly.GetName().Version}, threads {Backend.Threads}, " +
                       $"conv-BN folding {(fusion ? "on" : "off")} (inference and fine-tuning step)";
 
@@ -39,6 +35,19 @@ internal static class TanukiPeer
             if (engine == InferenceEngine.Auto) info += Settle(step, model, warmup);
         }
         return Measurement.Time("tanuki", task, size, batch, step, warmup, reps, info);
+    }
+
+    /// <summary>
+    /// What every ResNet-18 measurement starts from: libtorch loaded, seed 0, a batch of random images in 0–255 with
+    /// labels 0–9 (outside any dispose scope), and the pretrained ResNet-18 base at <paramref name="size"/>².
+    /// </summary>
+    internal static (Tensor X, Tensor Y, Model Base) Batch(int size, int batch)
+    {
+        Backend.EnsureInitialized();
+        TanukiInfo.SetRandomSeed(0);
+        Tensor x = (torch.rand(batch, 3, size, size) * 255).DetachFromDisposeScope();
+        Tensor y = torch.randint(0, 10, [batch], dtype: ScalarType.Int64).DetachFromDisposeScope();
+        return (x, y, ResNet18.Create("imagenet", includeTop: false, inputShape: [3, size, size]));
     }
 
     /// <summary>
