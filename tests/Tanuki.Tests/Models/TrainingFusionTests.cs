@@ -16,18 +16,6 @@ public class TrainingFusionTests
     /// <summary>Relative tolerance on losses and on each gradient (its difference's norm over its norm).</summary>
     private const double Tolerance = 1e-5;
 
-    /// <summary>Statistics and affine weights far from the identity, so that a wrong fold shows.</summary>
-    private static void RandomizeNormalizations(Layer model)
-    {
-        foreach (BatchNormalization bn in Flatten(model).OfType<BatchNormalization>())
-        {
-            long c = bn.Gamma!.Shape[0];
-            bn.SetWeights([torch.rand(c) + 0.5, torch.randn(c) * 0.2, torch.randn(c) * 0.2, torch.rand(c) + 0.5]);
-        }
-    }
-
-    private static IEnumerable<Layer> Flatten(Layer layer) => layer.Layers.SelectMany(l => new[] { l }.Concat(Flatten(l)));
-
     /// <summary>input → base (called with training: false) → GAP → Dense(classes): the Keras guide's fine-tuning form.</summary>
     private static Model Classifier(Model baseModel, long[] shape, int classes, bool? baseTraining = false)
     {
@@ -72,12 +60,12 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(17);
         Model resnet = ResNet18.Create(weights: null, inputShape: [3, 32, 32]);
-        RandomizeNormalizations(resnet);
+        LayerTree.RandomizeNormalizations(resnet);
         Model model = Classifier(resnet, [3, 32, 32], classes: 10);
         Tensor x = torch.randn(2, 3, 32, 32);
         Tensor y = torch.tensor(new long[] { 3, 7 });
         TrainingFusion fusion = resnet.FunctionalGraph!.TrainingFusion;
-        Assert.Equal(Flatten(resnet).Count(l => l is Conv2D), fusion.Chains);
+        Assert.Equal(LayerTree.All(resnet).Count(l => l is Conv2D), fusion.Chains);
         long before = fusion.Folds;
         AssertSameStep(model, x, y);
         Assert.Equal(before + fusion.Chains, fusion.Folds);   // the fused step folded every chain once
@@ -101,7 +89,7 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(18);
         Model baseModel = DepthwiseBase();
-        RandomizeNormalizations(baseModel);
+        LayerTree.RandomizeNormalizations(baseModel);
         Model model = Classifier(baseModel, [3, 16, 16], classes: 4);
         Assert.Equal(4, baseModel.FunctionalGraph!.TrainingFusion.Chains);
         long before = baseModel.FunctionalGraph.TrainingFusion.Folds;
@@ -117,7 +105,7 @@ public class TrainingFusionTests
             new Conv2D(8, 3, padding: "same"), new BatchNormalization(), new ReLU(),
             new DepthwiseConv2D(3, padding: "same"), new BatchNormalization(), new ReLU(),
             new Conv2D(6, 1, useBias: false), new BatchNormalization());
-        RandomizeNormalizations(baseModel);
+        LayerTree.RandomizeNormalizations(baseModel);
         Model model = Classifier(baseModel, [3, 16, 16], classes: 3);
         Tensor x = torch.randn(2, 3, 16, 16), y = torch.tensor(new long[] { 2, 0 });
         AssertSameStep(model, x, y);
@@ -135,10 +123,10 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(20);
         Model baseModel = DepthwiseBase();
-        RandomizeNormalizations(baseModel);
+        LayerTree.RandomizeNormalizations(baseModel);
         Model model = Classifier(baseModel, [3, 16, 16], classes: 4);
         model.Execution.FuseFineTuningStep = true;
-        BatchNormalization[] norms = Flatten(baseModel).OfType<BatchNormalization>().ToArray();
+        BatchNormalization[] norms = LayerTree.All(baseModel).OfType<BatchNormalization>().ToArray();
         Tensor[][] before = norms.Select(bn => bn.GetWeights()).ToArray();
         model.Compile(new SGD(0.1), new SparseCategoricalCrossentropy(fromLogits: true));
         long folds = baseModel.FunctionalGraph!.TrainingFusion.Folds;
@@ -159,10 +147,10 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(21);
         Model baseModel = DepthwiseBase();
-        RandomizeNormalizations(baseModel);
+        LayerTree.RandomizeNormalizations(baseModel);
         Model model = Classifier(baseModel, [3, 16, 16], classes: 4, baseTraining: null);   // training: true in Fit
         Tensor x = torch.randn(3, 3, 16, 16);
-        BatchNormalization first = Flatten(baseModel).OfType<BatchNormalization>().First();
+        BatchNormalization first = LayerTree.All(baseModel).OfType<BatchNormalization>().First();
         Tensor mean = first.MovingMean!.Value.clone();
         Tensor Forward(bool fused)
         {
@@ -175,7 +163,7 @@ public class TrainingFusionTests
         Assert.False(TensorAssert.BitEqual(mean, first.MovingMean.Value), "the moving mean did not move: BN did not run on batch statistics");
 
         // A frozen normalization runs in inference mode whatever training says (Keras), so it may be folded.
-        foreach (BatchNormalization bn in Flatten(baseModel).OfType<BatchNormalization>()) bn.Trainable = false;
+        foreach (BatchNormalization bn in LayerTree.All(baseModel).OfType<BatchNormalization>()) bn.Trainable = false;
         Forward(true);
         Assert.Equal(4, baseModel.FunctionalGraph.TrainingFusion.Folds);
     }
@@ -185,7 +173,7 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(23);
         Model baseModel = DepthwiseBase();
-        RandomizeNormalizations(baseModel);
+        LayerTree.RandomizeNormalizations(baseModel);
         Model model = Classifier(baseModel, [3, 16, 16], classes: 4);
         Tensor x = torch.randn(2, 3, 16, 16), y = torch.tensor(new long[] { 1, 2 });
         model.Execution.ChannelsLastTrainingMinimumPixels = 0;   // 16² images: below the default size

@@ -2,6 +2,7 @@ using Tanuki.Applications;
 using Tanuki.Layers;
 using Tanuki.Losses;
 using Tanuki.Optimizers;
+using Tanuki.Tests.Models;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Tanuki.Tests.Training;
@@ -69,20 +70,6 @@ public class MixedPrecisionTests
         TensorAssert.Equal(plain, model.Predict(x, batchSize: 5));
         using (torch.no_grad()) TensorAssert.Equal(plain, model.Call(x));
     }
-
-    /// <summary>Statistics and affine weights far from the identity, from <paramref name="seed"/>'s own generator.</summary>
-    private static void RandomizeNormalizations(Model model, int seed)
-    {
-        var g = new torch.Generator((ulong)seed);
-        foreach (BatchNormalization bn in Flatten(model).OfType<BatchNormalization>())
-        {
-            long ch = bn.Gamma!.Shape[0];
-            bn.SetWeights([torch.rand([ch], generator: g) + 0.5, torch.randn([ch], generator: g) * 0.2,
-                           torch.randn([ch], generator: g) * 0.2, torch.rand([ch], generator: g) + 0.5]);
-        }
-    }
-
-    private static IEnumerable<Layer> Flatten(Layer layer) => layer.Layers.SelectMany(l => new[] { l }.Concat(Flatten(l)));
 
     /// <summary>
     /// Every kernel of the layers given drawn again from <paramref name="seed"/>'s own generator (normal, variance
@@ -163,7 +150,7 @@ public class MixedPrecisionTests
         Draw(model.Layers.OfType<Dense>(), 40);                              // the new head
         Tensor x = torch.rand([8, 3, 64, 64], generator: new torch.Generator(36)) * 255;
         AssertCloseToFloat32(model, x, torch.tensor(new long[] { 3, 7, 0, 9, 1, 2, 5, 8 }), lossTolerance: 0.02, minCosine);
-        foreach (BatchNormalization bn in Flatten(resnet).OfType<BatchNormalization>())
+        foreach (BatchNormalization bn in LayerTree.All(resnet).OfType<BatchNormalization>())
         {
             Assert.Equal(torch.ScalarType.Float32, bn.MovingMean!.Value.dtype);
             Assert.Equal(torch.ScalarType.Float32, bn.MovingVariance!.Value.dtype);
@@ -180,9 +167,9 @@ public class MixedPrecisionTests
         h = new Add().Call(new Conv2D(8, 1).Call(new ReLU().Call(d)), h);
         h = new LayerNormalization(axis: [1]).Call(h);                        // ConvNeXt's normalization, channels axis
         Model baseModel = new(input, h);
-        RandomizeNormalizations(baseModel, 42);
+        LayerTree.RandomizeNormalizations(baseModel, new torch.Generator(42));
         Model model = Classifier(baseModel, [3, 16, 16], classes: 4, baseTraining: false);
-        Draw(Flatten(model), 41);
+        Draw(LayerTree.All(model), 41);
         AssertCloseToFloat32(model, torch.randn([3, 3, 16, 16], generator: new torch.Generator(38)), torch.tensor(new long[] { 0, 1, 3 }),
                              lossTolerance: 0.02, minCosine: 0.99);
     }
