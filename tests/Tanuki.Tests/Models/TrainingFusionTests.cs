@@ -16,33 +16,13 @@ public class TrainingFusionTests
     /// <summary>Relative tolerance on losses and on each gradient (its difference's norm over its norm).</summary>
     private const double Tolerance = 1e-5;
 
-    /// <summary>input → base (called with training: false) → GAP → Dense(classes): the Keras guide's fine-tuning form.</summary>
-    private static Model Classifier(Model baseModel, long[] shape, int classes, bool? baseTraining = false)
-    {
-        var input = new Input(shape);
-        SymbolicTensor x = baseModel.Call(input, training: baseTraining);
-        x = new Dense(classes).Call(new GlobalAveragePooling2D().Call(x));
-        return new Model(input, x);
-    }
-
-    /// <summary>The loss and the gradients of every trainable weight, for one training-mode forward pass.</summary>
-    private static (double Loss, Tensor[] Gradients) Step(Model model, Tensor x, Tensor y, Action<ExecutionOptions> options)
-    {
-        options(model.Execution);
-        using var scope = torch.NewDisposeScope();
-        using var tape = new GradientTape();
-        Tensor loss = new SparseCategoricalCrossentropy(fromLogits: true).Call(y, model.Call(x, training: true));
-        Tensor[] gradients = tape.Gradient(loss, model.TrainableWeights);
-        return (loss.item<float>(), gradients.Select(g => g.detach().clone().MoveToOuterDisposeScope()).ToArray());
-    }
-
     private static void AssertSameStep(Model model, Tensor x, Tensor y) =>
         AssertSameStep(model, x, y, o => o.FuseFineTuningStep = false, o => o.FuseFineTuningStep = true);
 
     private static void AssertSameStep(Model model, Tensor x, Tensor y, Action<ExecutionOptions> reference, Action<ExecutionOptions> options)
     {
-        var (plainLoss, plain) = Step(model, x, y, reference);
-        var (fusedLoss, fused) = Step(model, x, y, options);
+        var (plainLoss, plain) = FineTuningTestModels.Step(model, x, y, reference);
+        var (fusedLoss, fused) = FineTuningTestModels.Step(model, x, y, options);
         Assert.True(Math.Abs(fusedLoss - plainLoss) <= Tolerance * Math.Abs(plainLoss), $"loss {fusedLoss} fused, {plainLoss} unfused");
         IReadOnlyList<Variable> weights = model.TrainableWeights;
         Assert.Equal(weights.Count, fused.Length);
@@ -60,12 +40,12 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(17);
         Model resnet = ResNet18.Create(weights: null, inputShape: [3, 32, 32]);
-        LayerTree.RandomizeNormalizations(resnet);
-        Model model = Classifier(resnet, [3, 32, 32], classes: 10);
+        FineTuningTestModels.RandomizeNormalizations(resnet);
+        Model model = FineTuningTestModels.Classifier(resnet, [3, 32, 32], classes: 10);
         Tensor x = torch.randn(2, 3, 32, 32);
         Tensor y = torch.tensor(new long[] { 3, 7 });
         TrainingFusion fusion = resnet.FunctionalGraph!.TrainingFusion;
-        Assert.Equal(LayerTree.All(resnet).Count(l => l is Conv2D), fusion.Chains);
+        Assert.Equal(FineTuningTestModels.All(resnet).Count(l => l is Conv2D), fusion.Chains);
         long before = fusion.Folds;
         AssertSameStep(model, x, y);
         Assert.Equal(before + fusion.Chains, fusion.Folds);   // the fused step folded every chain once
@@ -89,8 +69,8 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(18);
         Model baseModel = DepthwiseBase();
-        LayerTree.RandomizeNormalizations(baseModel);
-        Model model = Classifier(baseModel, [3, 16, 16], classes: 4);
+        FineTuningTestModels.RandomizeNormalizations(baseModel);
+        Model model = FineTuningTestModels.Classifier(baseModel, [3, 16, 16], classes: 4);
         Assert.Equal(4, baseModel.FunctionalGraph!.TrainingFusion.Chains);
         long before = baseModel.FunctionalGraph.TrainingFusion.Folds;
         AssertSameStep(model, torch.randn(3, 3, 16, 16), torch.tensor(new long[] { 0, 1, 3 }));
@@ -105,8 +85,8 @@ public class TrainingFusionTests
             new Conv2D(8, 3, padding: "same"), new BatchNormalization(), new ReLU(),
             new DepthwiseConv2D(3, padding: "same"), new BatchNormalization(), new ReLU(),
             new Conv2D(6, 1, useBias: false), new BatchNormalization());
-        LayerTree.RandomizeNormalizations(baseModel);
-        Model model = Classifier(baseModel, [3, 16, 16], classes: 3);
+        FineTuningTestModels.RandomizeNormalizations(baseModel);
+        Model model = FineTuningTestModels.Classifier(baseModel, [3, 16, 16], classes: 3);
         Tensor x = torch.randn(2, 3, 16, 16), y = torch.tensor(new long[] { 2, 0 });
         AssertSameStep(model, x, y);
         // The fused forward differs in its last bits from the unfused one: the fold ran.
@@ -123,10 +103,10 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(20);
         Model baseModel = DepthwiseBase();
-        LayerTree.RandomizeNormalizations(baseModel);
-        Model model = Classifier(baseModel, [3, 16, 16], classes: 4);
+        FineTuningTestModels.RandomizeNormalizations(baseModel);
+        Model model = FineTuningTestModels.Classifier(baseModel, [3, 16, 16], classes: 4);
         model.Execution.FuseFineTuningStep = true;
-        BatchNormalization[] norms = LayerTree.All(baseModel).OfType<BatchNormalization>().ToArray();
+        BatchNormalization[] norms = FineTuningTestModels.All(baseModel).OfType<BatchNormalization>().ToArray();
         Tensor[][] before = norms.Select(bn => bn.GetWeights()).ToArray();
         model.Compile(new SGD(0.1), new SparseCategoricalCrossentropy(fromLogits: true));
         long folds = baseModel.FunctionalGraph!.TrainingFusion.Folds;
@@ -147,10 +127,10 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(21);
         Model baseModel = DepthwiseBase();
-        LayerTree.RandomizeNormalizations(baseModel);
-        Model model = Classifier(baseModel, [3, 16, 16], classes: 4, baseTraining: null);   // training: true in Fit
+        FineTuningTestModels.RandomizeNormalizations(baseModel);
+        Model model = FineTuningTestModels.Classifier(baseModel, [3, 16, 16], classes: 4, baseTraining: null);   // training: true in Fit
         Tensor x = torch.randn(3, 3, 16, 16);
-        BatchNormalization first = LayerTree.All(baseModel).OfType<BatchNormalization>().First();
+        BatchNormalization first = FineTuningTestModels.All(baseModel).OfType<BatchNormalization>().First();
         Tensor mean = first.MovingMean!.Value.clone();
         Tensor Forward(bool fused)
         {
@@ -163,7 +143,7 @@ public class TrainingFusionTests
         Assert.False(TensorAssert.BitEqual(mean, first.MovingMean.Value), "the moving mean did not move: BN did not run on batch statistics");
 
         // A frozen normalization runs in inference mode whatever training says (Keras), so it may be folded.
-        foreach (BatchNormalization bn in LayerTree.All(baseModel).OfType<BatchNormalization>()) bn.Trainable = false;
+        foreach (BatchNormalization bn in FineTuningTestModels.All(baseModel).OfType<BatchNormalization>()) bn.Trainable = false;
         Forward(true);
         Assert.Equal(4, baseModel.FunctionalGraph.TrainingFusion.Folds);
     }
@@ -173,8 +153,8 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(23);
         Model baseModel = DepthwiseBase();
-        LayerTree.RandomizeNormalizations(baseModel);
-        Model model = Classifier(baseModel, [3, 16, 16], classes: 4);
+        FineTuningTestModels.RandomizeNormalizations(baseModel);
+        Model model = FineTuningTestModels.Classifier(baseModel, [3, 16, 16], classes: 4);
         Tensor x = torch.randn(2, 3, 16, 16), y = torch.tensor(new long[] { 1, 2 });
         model.Execution.ChannelsLastTrainingMinimumPixels = 0;   // 16² images: below the default size
         AssertSameStep(model, x, y, o => o.ChannelsLastTraining = false, o => o.ChannelsLastTraining = true);
@@ -206,7 +186,7 @@ public class TrainingFusionTests
     {
         TanukiInfo.SetRandomSeed(22);
         Model baseModel = DepthwiseBase();
-        Model model = Classifier(baseModel, [3, 16, 16], classes: 4);
+        Model model = FineTuningTestModels.Classifier(baseModel, [3, 16, 16], classes: 4);
         Tensor x = torch.randn(1, 3, 16, 16);
         TrainingFusion fusion = baseModel.FunctionalGraph!.TrainingFusion;
         model.Execution.FuseFineTuningStep = false;

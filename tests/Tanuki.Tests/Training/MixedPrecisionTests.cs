@@ -95,19 +95,6 @@ public class MixedPrecisionTests
         }
     }
 
-    /// <summary>The loss and each trainable weight's gradient of one training-mode step under <paramref name="precision"/>.</summary>
-    private static (double Loss, Tensor[] Gradients) Step(Model model, Tensor x, Tensor y, TrainingPrecision precision)
-    {
-        model.Execution.TrainingPrecision = precision;
-        using var scope = torch.NewDisposeScope();
-        using var tape = new GradientTape();
-        Tensor logits = model.Call(x, training: true);
-        Assert.Equal(torch.ScalarType.Float32, logits.dtype);
-        Tensor loss = new SparseCategoricalCrossentropy(fromLogits: true).Call(y, logits);
-        Tensor[] gradients = tape.Gradient(loss, model.TrainableWeights);
-        return (loss.item<float>(), gradients.Select(g => g.detach().clone().MoveToOuterDisposeScope()).ToArray());
-    }
-
     /// <summary>
     /// The mixed step's loss within <paramref name="lossTolerance"/> of float32's, and all gradients together pointing
     /// the same way (cosine at least <paramref name="minCosine"/>); and not equal, so the mixed step did run in
@@ -116,8 +103,8 @@ public class MixedPrecisionTests
     /// </summary>
     private static void AssertCloseToFloat32(Model model, Tensor x, Tensor y, double lossTolerance, double minCosine)
     {
-        var (exactLoss, exact) = Step(model, x, y, TrainingPrecision.Float32);
-        var (mixedLoss, mixed) = Step(model, x, y, TrainingPrecision.MixedBFloat16);
+        var (exactLoss, exact) = FineTuningTestModels.Step(model, x, y, o => o.TrainingPrecision = TrainingPrecision.Float32);
+        var (mixedLoss, mixed) = FineTuningTestModels.Step(model, x, y, o => o.TrainingPrecision = TrainingPrecision.MixedBFloat16);
         Assert.Equal(model.TrainableWeights.Count, mixed.Length);
         Assert.All(mixed, g => Assert.Equal(torch.ScalarType.Float32, g.dtype));
         Tensor e = torch.cat(exact.Select(t => t.flatten()).ToArray()).to(torch.ScalarType.Float64);
@@ -127,13 +114,6 @@ public class MixedPrecisionTests
         Assert.True(Math.Abs(mixedLoss - exactLoss) <= lossTolerance * Math.Abs(exactLoss), $"loss {mixedLoss} mixed, {exactLoss} float32");
         Assert.True(cosine >= minCosine, $"the gradients' cosine is {cosine:0.0000} (they differ by {relative:P1} of their norm)");
         Assert.True(relative > 1e-4, $"the mixed step's gradients equal float32's to {relative:E1}: it did not compute in bfloat16");
-    }
-
-    private static Model Classifier(Model baseModel, long[] shape, int classes, bool? baseTraining)
-    {
-        var input = new Input(shape);
-        SymbolicTensor h = baseModel.Call(input, training: baseTraining);
-        return new Model(input, new Dense(classes).Call(new GlobalAveragePooling2D().Call(h)));
     }
 
     [Theory]
@@ -146,11 +126,11 @@ public class MixedPrecisionTests
     {
         TanukiInfo.SetRandomSeed(35);
         Model resnet = ResNet18.Create("imagenet", includeTop: false, inputShape: [3, 64, 64]);
-        Model model = Classifier(resnet, [3, 64, 64], classes: 10, baseTraining ? null : false);
+        Model model = FineTuningTestModels.Classifier(resnet, [3, 64, 64], classes: 10, baseTraining ? null : false);
         Draw(model.Layers.OfType<Dense>(), 40);                              // the new head
         Tensor x = torch.rand([8, 3, 64, 64], generator: new torch.Generator(36)) * 255;
         AssertCloseToFloat32(model, x, torch.tensor(new long[] { 3, 7, 0, 9, 1, 2, 5, 8 }), lossTolerance: 0.02, minCosine);
-        foreach (BatchNormalization bn in LayerTree.All(resnet).OfType<BatchNormalization>())
+        foreach (BatchNormalization bn in FineTuningTestModels.All(resnet).OfType<BatchNormalization>())
         {
             Assert.Equal(torch.ScalarType.Float32, bn.MovingMean!.Value.dtype);
             Assert.Equal(torch.ScalarType.Float32, bn.MovingVariance!.Value.dtype);
@@ -167,9 +147,9 @@ public class MixedPrecisionTests
         h = new Add().Call(new Conv2D(8, 1).Call(new ReLU().Call(d)), h);
         h = new LayerNormalization(axis: [1]).Call(h);                        // ConvNeXt's normalization, channels axis
         Model baseModel = new(input, h);
-        LayerTree.RandomizeNormalizations(baseModel, new torch.Generator(42));
-        Model model = Classifier(baseModel, [3, 16, 16], classes: 4, baseTraining: false);
-        Draw(LayerTree.All(model), 41);
+        FineTuningTestModels.RandomizeNormalizations(baseModel, new torch.Generator(42));
+        Model model = FineTuningTestModels.Classifier(baseModel, [3, 16, 16], classes: 4, baseTraining: false);
+        Draw(FineTuningTestModels.All(model), 41);
         AssertCloseToFloat32(model, torch.randn([3, 3, 16, 16], generator: new torch.Generator(38)), torch.tensor(new long[] { 0, 1, 3 }),
                              lossTolerance: 0.02, minCosine: 0.99);
     }
